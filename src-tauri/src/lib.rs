@@ -1,0 +1,49 @@
+//! Till's Tauri shell. It owns the window, the plugins and the IPC surface;
+//! everything else is in `till-core`.
+
+pub mod bindings;
+mod commands;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use till_core::{DataDir, Till};
+
+/// Starts the app. Errors before the window opens are logged and end the
+/// process with a failure code; nothing here panics.
+pub fn run() -> ExitCode {
+    let data_dir = match DataDir::resolve() {
+        Ok(dir) => dir,
+        Err(err) => {
+            eprintln!("Till cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _log_guard = match till_core::logging::init(&data_dir) {
+        Ok(guard) => guard,
+        Err(err) => {
+            eprintln!("Till cannot start its log: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(version = till_core::VERSION, data_dir = %data_dir.root().display(), "Till starting");
+
+    let specta = bindings::builder();
+    let till = Arc::new(Till::new(data_dir));
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(till)
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "Till stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import type { TillError } from "./bindings";
+import { describeError } from "./errors";
+
+describe("describeError", () => {
+  it("passes the keychain fix through to the user", () => {
+    const err: TillError = { code: "keychainUnavailable", detail: "no secret service", fix: "Install gnome-keyring" };
+    expect(describeError(err)).toEqual({
+      title: "Your system keychain is not available",
+      detail: "no secret service",
+      fix: "Install gnome-keyring",
+    });
+  });
+
+  it("names the folder Till cannot use", () => {
+    const text = describeError({ code: "dataDirUnusable", path: "/data", detail: "read-only" });
+    expect(text.detail).toBe("/data: read-only");
+    expect(text.fix).toContain("TILL_DATA_DIR");
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { currencyDecimals, formatMoney } from "./money";
+
+describe("money", () => {
+  it("knows Stripe's decimals per currency", () => {
+    expect(currencyDecimals("usd")).toBe(2);
+    expect(currencyDecimals("JPY")).toBe(0);
+    expect(currencyDecimals("krw")).toBe(0);
+    expect(currencyDecimals("bhd")).toBe(3);
+    expect(currencyDecimals("kwd")).toBe(3);
+  });
+
+  it("formats minor units with the currency's own decimals", () => {
+    expect(formatMoney(1050, "usd", "en-US")).toBe("$10.50");
+    expect(formatMoney(1050, "jpy", "en-US")).toBe("¥1,050");
+    expect(formatMoney(1050, "bhd", "en-US")).toBe("BHD\u00a01.050");
+    expect(formatMoney(-250, "eur", "en-US")).toBe("-€2.50");
+  });
+});

@@ -1,0 +1,28 @@
+// Money is integer minor units plus a currency, as Stripe sends it. The number
+// of decimals comes from Stripe's currency rules, not from Intl's defaults:
+// Stripe treats a few currencies differently (docs.stripe.com/currencies).
+
+const ZERO_DECIMAL = new Set([
+  "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
+]);
+const THREE_DECIMAL = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
+
+/** Decimal places Stripe uses for amounts in this currency. */
+export function currencyDecimals(currency: string): number {
+  const code = currency.toLowerCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  if (THREE_DECIMAL.has(code)) return 3;
+  return 2;
+}
+
+/** Formats minor units for display in the user's locale, e.g. 1050 usd → "$10.50". */
+export function formatMoney(minor: number, currency: string, locale?: string): string {
+  const decimals = currencyDecimals(currency);
+  const major = minor / 10 ** decimals;
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency: currency.toUpperCase(),
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  }).format(major);
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+// The UI is served by Tauri from ui/dist; `npm run dev` is for working on it
+// in a browser, where the bindings have no backend to call.
+export default defineConfig({
+  plugins: [svelte()],
+  clearScreen: false,
+  server: { port: 5173, strictPort: true },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    // Tauri serves files from disk; one small bundle needs no source maps in release.
+    sourcemap: false,
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});
