@@ -72,10 +72,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let chosen = tmp.path().join("chosen");
         let platform = tmp.path().join("platform");
-        let dir = DataDir::from_sources(Some(chosen.clone().into()), Some(platform.clone())).unwrap();
+        let dir =
+            DataDir::from_sources(Some(chosen.clone().into()), Some(platform.clone())).unwrap();
         assert_eq!(dir.root(), chosen);
         assert!(chosen.join("logs").is_dir());
-        assert!(!platform.exists(), "the platform directory must stay untouched");
+        assert!(
+            !platform.exists(),
+            "the platform directory must stay untouched"
+        );
     }
 
     #[test]
@@ -83,7 +87,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::from_sources(None, Some(tmp.path().to_path_buf())).unwrap();
         assert_eq!(dir.root(), tmp.path().join(APP_IDENTIFIER));
-        assert_eq!(dir.database_path(), tmp.path().join(APP_IDENTIFIER).join("till.sqlite3"));
+        assert_eq!(
+            dir.database_path(),
+            tmp.path().join(APP_IDENTIFIER).join("till.sqlite3")
+        );
     }
 
     #[test]
