@@ -1,0 +1,184 @@
+//! Stripe's API: the route table, the request context and the pieces every
+//! handler shares (lists, expansion, ids, events).
+
+pub mod checkout;
+pub mod error;
+pub mod form;
+pub mod misc;
+pub mod payment_intents;
+pub mod refunds;
+
+use serde_json::{Value, json};
+
+use crate::objects::event::Event;
+use crate::state::{Access, Account};
+use error::ApiError;
+use form::Params;
+
+/// What a handler works with: one account, locked for the whole call.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    pub account: &'a mut Account,
+    pub now: i64,
+    pub livemode: bool,
+    pub request_id: &'a str,
+    pub idempotency_key: Option<&'a str>,
+    pub rng: &'a mut fastrand::Rng,
+    /// The simulator's own base URL, for hosted checkout pages.
+    pub base_url: &'a str,
+}
+
+const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+impl Ctx<'_> {
+    /// A new id in Stripe's style: `pi_` and 24 base-62 characters.
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        let mut id = String::with_capacity(prefix.len() + 25);
+        id.push_str(prefix);
+        id.push('_');
+        for _ in 0..24 {
+            let index = self.rng.usize(..ID_ALPHABET.len());
+            id.push(char::from(ID_ALPHABET[index]));
+        }
+        id
+    }
+
+    /// Records an event for a state change.
+    pub fn emit(&mut self, kind: &'static str, object: Value, previous_attributes: Option<Value>) {
+        let id = self.new_id("evt");
+        let event = Event {
+            id: id.clone(),
+            created: self.now,
+            livemode: self.livemode,
+            kind,
+            object,
+            previous_attributes,
+            request_id: Some(self.request_id.to_owned()),
+            idempotency_key: self.idempotency_key.map(str::to_owned),
+        };
+        self.account.events.insert(id, event);
+    }
+}
+
+pub type Handler = fn(&mut Ctx<'_>, &[String], Params) -> Result<Value, ApiError>;
+
+/// One endpoint: Stripe's method and path template, the restricted-key
+/// permission it needs, and its handler.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The resource, as in `rak_<resource>_<read|write>`.
+    pub resource: &'static str,
+    pub access: Access,
+    pub handler: Handler,
+}
+
+impl Route {
+    /// The permission a restricted key needs, e.g. `rak_refund_write`.
+    pub fn permission(&self) -> String {
+        let level = if self.access == Access::Write {
+            "write"
+        } else {
+            "read"
+        };
+        format!("rak_{}_{level}", self.resource)
+    }
+
+    /// The path parameters if `path` matches this route's template.
+    pub fn matches(&self, method: &str, path: &str) -> Option<Vec<String>> {
+        if self.method != method {
+            return None;
+        }
+        let mut args = Vec::new();
+        let mut template = self.path.split('/');
+        let mut actual = path.split('/');
+        loop {
+            match (template.next(), actual.next()) {
+                (None, None) => return Some(args),
+                (Some(t), Some(a)) if t.starts_with('{') => {
+                    if a.is_empty() {
+                        return None;
+                    }
+                    args.push(a.to_owned());
+                }
+                (Some(t), Some(a)) if t == a => {}
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Every endpoint the simulator serves. The contract test walks this table.
+pub fn routes() -> Vec<Route> {
+    let mut all = Vec::new();
+    all.extend(misc::ROUTES);
+    all.extend(payment_intents::ROUTES);
+    all.extend(refunds::ROUTES);
+    all.extend(checkout::ROUTES);
+    all
+}
+
+/// Stripe's list envelope over objects already filtered, newest first,
+/// with `limit`, `starting_after` and `ending_before`.
+pub fn paginate<'a, T: 'a>(
+    params: &mut Params,
+    url: &str,
+    object_name: &str,
+    items: impl Iterator<Item = (&'a str, &'a T)>,
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, ApiError> {
+    let limit = params.integer("limit")?.unwrap_or(10);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid_param(
+            "limit",
+            format!("Invalid limit: must be between 1 and 100 (got {limit})."),
+        ));
+    }
+    let limit = usize::try_from(limit).unwrap_or(10);
+    let after = params.string("starting_after")?.filter(|s| !s.is_empty());
+    let before = params.string("ending_before")?.filter(|s| !s.is_empty());
+    if after.is_some() && before.is_some() {
+        return Err(ApiError::invalid_request(
+            "You may only specify one of these parameters: ending_before, starting_after.",
+        ));
+    }
+    let all: Vec<(&str, &T)> = items.collect();
+    let position = |cursor: &str, param: &str| {
+        all.iter()
+            .position(|(id, _)| *id == cursor)
+            .ok_or_else(|| ApiError::no_such(object_name, cursor, param))
+    };
+    let (page, has_more) = if let Some(cursor) = after.as_deref() {
+        let start = position(cursor, "starting_after")? + 1;
+        let end = (start + limit).min(all.len());
+        (&all[start..end], end < all.len())
+    } else if let Some(cursor) = before.as_deref() {
+        let end = position(cursor, "ending_before")?;
+        let start = end.saturating_sub(limit);
+        (&all[start..end], start > 0)
+    } else {
+        let end = limit.min(all.len());
+        (&all[..end], end < all.len())
+    };
+    Ok(json!({
+        "object": "list",
+        "data": page.iter().map(|(_, item)| render(item)).collect::<Vec<_>>(),
+        "has_more": has_more,
+        "url": url,
+    }))
+}
+
+/// The `expand[]` paths of a request, checked against what may be expanded.
+pub fn expansions(params: &mut Params, allowed: &[&str]) -> Result<Vec<String>, ApiError> {
+    let paths = params.strings("expand")?;
+    for path in &paths {
+        if !allowed.contains(&path.as_str()) {
+            return Err(ApiError::invalid_param(
+                "expand",
+                format!("This property cannot be expanded ({path})."),
+            ));
+        }
+    }
+    Ok(paths)
+}

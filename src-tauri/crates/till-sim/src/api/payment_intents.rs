@@ -1,0 +1,689 @@
+//! PaymentIntents and their charges: confirm with Stripe's test cards,
+//! capture (in full or in part), cancel, list.
+
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::form::Params;
+use super::{Ctx, Route, expansions, paginate};
+use crate::money;
+use crate::objects::charge::{Card, Charge};
+use crate::objects::merge_metadata;
+use crate::objects::payment_intent::{PaymentIntent, PiStatus};
+use crate::objects::refund::Refund;
+use crate::state::Access;
+
+pub const ROUTES: [Route; 9] = [
+    Route {
+        method: "POST",
+        path: "/v1/payment_intents",
+        resource: "payment_intent",
+        access: Access::Write,
+        handler: create,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/payment_intents",
+        resource: "payment_intent",
+        access: Access::Read,
+        handler: list,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/payment_intents/{intent}",
+        resource: "payment_intent",
+        access: Access::Read,
+        handler: retrieve,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/payment_intents/{intent}",
+        resource: "payment_intent",
+        access: Access::Write,
+        handler: update,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/payment_intents/{intent}/confirm",
+        resource: "payment_intent",
+        access: Access::Write,
+        handler: confirm,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/payment_intents/{intent}/capture",
+        resource: "payment_intent",
+        access: Access::Write,
+        handler: capture,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/payment_intents/{intent}/cancel",
+        resource: "payment_intent",
+        access: Access::Write,
+        handler: cancel,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/charges",
+        resource: "charge",
+        access: Access::Read,
+        handler: list_charges,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/charges/{charge}",
+        resource: "charge",
+        access: Access::Read,
+        handler: retrieve_charge,
+    },
+];
+
+/// What a test payment method does when confirmed.
+enum Outcome {
+    Approve(Card),
+    Decline {
+        card: Card,
+        decline_code: &'static str,
+        message: &'static str,
+    },
+    Authenticate,
+}
+
+const fn card(brand: &'static str, last4: &'static str, funding: &'static str) -> Card {
+    Card {
+        brand,
+        last4,
+        funding,
+        country: "US",
+        exp_month: 12,
+        exp_year: 2034,
+    }
+}
+
+fn test_payment_method(pm: &str) -> Option<Outcome> {
+    Some(match pm {
+        "pm_card_visa" => Outcome::Approve(card("visa", "4242", "credit")),
+        "pm_card_visa_debit" => Outcome::Approve(card("visa", "5556", "debit")),
+        "pm_card_mastercard" => Outcome::Approve(card("mastercard", "4444", "credit")),
+        "pm_card_amex" => Outcome::Approve(card("amex", "8431", "credit")),
+        "pm_card_discover" => Outcome::Approve(card("discover", "1117", "credit")),
+        "pm_card_chargeDeclined" => Outcome::Decline {
+            card: card("visa", "0002", "credit"),
+            decline_code: "generic_decline",
+            message: "Your card was declined.",
+        },
+        "pm_card_chargeDeclinedInsufficientFunds" => Outcome::Decline {
+            card: card("visa", "9995", "credit"),
+            decline_code: "insufficient_funds",
+            message: "Your card has insufficient funds.",
+        },
+        "pm_card_authenticationRequired" => Outcome::Authenticate,
+        _ => return None,
+    })
+}
+
+/// How long an authorization holds: Visa merchant-initiated 4 days 18 hours,
+/// every other online card 7 days (docs.stripe.com/payments/place-a-hold-on-a-payment-method).
+pub fn hold_seconds(brand: &str, merchant_initiated: bool) -> i64 {
+    if brand == "visa" && merchant_initiated {
+        (4 * 24 + 18) * 3600
+    } else {
+        7 * 24 * 3600
+    }
+}
+
+pub fn render(ctx: &Ctx<'_>, pi: &PaymentIntent, expand: &[String]) -> Value {
+    let mut value = pi.to_json();
+    if expand.iter().any(|e| e == "latest_charge")
+        && let Some(charge) = pi
+            .latest_charge
+            .as_deref()
+            .and_then(|id| ctx.account.charges.get(id))
+    {
+        value["latest_charge"] = render_charge(ctx, charge);
+    }
+    if expand.iter().any(|e| e == "customer")
+        && let Some(customer) = pi
+            .customer
+            .as_deref()
+            .and_then(|id| ctx.account.customers.get(id))
+    {
+        value["customer"] = customer.to_json();
+    }
+    value
+}
+
+pub fn render_charge(ctx: &Ctx<'_>, charge: &Charge) -> Value {
+    let refunds: Vec<Value> = charge
+        .refunds
+        .iter()
+        .rev()
+        .filter_map(|id| ctx.account.refunds.get(id))
+        .map(Refund::to_json)
+        .collect();
+    let list = json!({
+        "object": "list",
+        "data": refunds,
+        "has_more": false,
+        "url": format!("/v1/charges/{}/refunds", charge.id),
+    });
+    charge.to_json(list)
+}
+
+fn find<'a>(ctx: &'a mut Ctx<'_>, id: &str) -> Result<&'a mut PaymentIntent, ApiError> {
+    ctx.account
+        .payment_intents
+        .get_mut(id)
+        .ok_or_else(|| ApiError::no_such("payment_intent", id, "intent"))
+}
+
+fn snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
+    ctx.account
+        .payment_intents
+        .get(id)
+        .map(PaymentIntent::to_json)
+        .unwrap_or(Value::Null)
+}
+
+fn charge_snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
+    ctx.account
+        .charges
+        .get(id)
+        .map(|c| render_charge(ctx, c))
+        .unwrap_or(Value::Null)
+}
+
+fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let amount = params.required_integer("amount")?;
+    let currency = money::currency("currency", &params.required_string("currency")?)?;
+    money::charge_amount("amount", amount, &currency)?;
+    let manual = params
+        .one_of(
+            "capture_method",
+            &["automatic", "automatic_async", "manual"],
+        )?
+        .as_deref()
+        == Some("manual");
+    let confirm_now = params.boolean("confirm")?.unwrap_or(false);
+    let off_session = params.boolean("off_session")?.unwrap_or(false);
+    let customer = params.string("customer")?.filter(|c| !c.is_empty());
+    let description = params.string("description")?.filter(|d| !d.is_empty());
+    let receipt_email = params.string("receipt_email")?.filter(|e| !e.is_empty());
+    let payment_method = params.string("payment_method")?.filter(|p| !p.is_empty());
+    let _types = params.strings("payment_method_types")?;
+    let metadata = params.metadata()?.unwrap_or_default();
+    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    params.finish()?;
+    if let Some(id) = &customer
+        && ctx.account.customers.get(id).is_none()
+    {
+        return Err(ApiError::no_such("customer", id, "customer"));
+    }
+    if let Some(pm) = &payment_method
+        && test_payment_method(pm).is_none()
+    {
+        return Err(ApiError::no_such("PaymentMethod", pm, "payment_method"));
+    }
+    let id = ctx.new_id("pi");
+    let pi = PaymentIntent {
+        id: id.clone(),
+        created: ctx.now,
+        livemode: ctx.livemode,
+        amount,
+        currency,
+        status: if payment_method.is_some() {
+            PiStatus::RequiresConfirmation
+        } else {
+            PiStatus::RequiresPaymentMethod
+        },
+        manual_capture: manual,
+        customer,
+        description,
+        receipt_email,
+        metadata,
+        payment_method,
+        amount_capturable: 0,
+        amount_received: 0,
+        latest_charge: None,
+        canceled_at: None,
+        cancellation_reason: None,
+        last_payment_error: None,
+        next_action: None,
+    };
+    ctx.account.payment_intents.insert(id.clone(), pi);
+    let created = snapshot(ctx, &id);
+    ctx.emit("payment_intent.created", created, None);
+    if confirm_now {
+        run_confirmation(ctx, &id, off_session)?;
+    }
+    let pi = find(ctx, &id)?.clone();
+    Ok(render(ctx, &pi, &expand))
+}
+
+fn retrieve(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    let _secret = params.string("client_secret")?;
+    params.finish()?;
+    let pi = find(ctx, &args[0])?.clone();
+    Ok(render(ctx, &pi, &expand))
+}
+
+fn update(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let amount = params.integer("amount")?;
+    let currency = params
+        .string("currency")?
+        .map(|c| money::currency("currency", &c))
+        .transpose()?;
+    let description = params.string("description")?;
+    let receipt_email = params.string("receipt_email")?;
+    let customer = params.string("customer")?;
+    let payment_method = params.string("payment_method")?;
+    let metadata = params.metadata()?;
+    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    params.finish()?;
+    let id = args[0].clone();
+    let before = find(ctx, &id)?.clone();
+    let editable = matches!(
+        before.status,
+        PiStatus::RequiresPaymentMethod | PiStatus::RequiresConfirmation | PiStatus::RequiresAction
+    );
+    if (amount.is_some() || currency.is_some() || payment_method.is_some()) && !editable {
+        return Err(ApiError::unexpected_state(format!(
+            "You cannot update this PaymentIntent's amount, currency or payment method because it has a status of {}.",
+            before.status.as_str()
+        )));
+    }
+    if let Some(pm) = payment_method.as_deref().filter(|p| !p.is_empty())
+        && test_payment_method(pm).is_none()
+    {
+        return Err(ApiError::no_such("PaymentMethod", pm, "payment_method"));
+    }
+    let check_currency = currency.clone().unwrap_or_else(|| before.currency.clone());
+    if let Some(amount) = amount {
+        money::charge_amount("amount", amount, &check_currency)?;
+    }
+    let pi = find(ctx, &id)?;
+    if let Some(amount) = amount {
+        pi.amount = amount;
+    }
+    if let Some(currency) = currency {
+        pi.currency = currency;
+    }
+    if let Some(text) = description {
+        pi.description = Some(text).filter(|t| !t.is_empty());
+    }
+    if let Some(email) = receipt_email {
+        pi.receipt_email = Some(email).filter(|t| !t.is_empty());
+    }
+    if let Some(customer) = customer {
+        pi.customer = Some(customer).filter(|t| !t.is_empty());
+    }
+    if let Some(pm) = payment_method {
+        pi.payment_method = Some(pm).filter(|t| !t.is_empty());
+        if pi.payment_method.is_some() && pi.status == PiStatus::RequiresPaymentMethod {
+            pi.status = PiStatus::RequiresConfirmation;
+        }
+    }
+    if let Some(update) = metadata {
+        merge_metadata(&mut pi.metadata, update);
+    }
+    let after = pi.clone();
+    ctx.emit("payment_intent.updated", after.to_json(), Some(json!({})));
+    Ok(render(ctx, &after, &expand))
+}
+
+fn confirm(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let payment_method = params.string("payment_method")?.filter(|p| !p.is_empty());
+    let off_session = params.boolean("off_session")?.unwrap_or(false);
+    let _return_url = params.string("return_url")?;
+    let receipt_email = params.string("receipt_email")?;
+    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    params.finish()?;
+    let id = args[0].clone();
+    if let Some(pm) = &payment_method
+        && test_payment_method(pm).is_none()
+    {
+        return Err(ApiError::no_such("PaymentMethod", pm, "payment_method"));
+    }
+    let pi = find(ctx, &id)?;
+    if !matches!(
+        pi.status,
+        PiStatus::RequiresPaymentMethod | PiStatus::RequiresConfirmation | PiStatus::RequiresAction
+    ) {
+        return Err(ApiError::unexpected_state(format!(
+            "You cannot confirm this PaymentIntent because it has a status of {}.",
+            pi.status.as_str()
+        )));
+    }
+    if let Some(pm) = payment_method {
+        pi.payment_method = Some(pm);
+    }
+    if let Some(email) = receipt_email {
+        pi.receipt_email = Some(email).filter(|e| !e.is_empty());
+    }
+    if pi.payment_method.is_none() {
+        return Err(ApiError::invalid_request(
+            "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with cus_…, specify a payment method attached to this customer along with the customer ID.",
+        )
+        .with_code("payment_intent_unexpected_state"));
+    }
+    run_confirmation(ctx, &id, off_session)?;
+    let pi = find(ctx, &id)?.clone();
+    Ok(render(ctx, &pi, &expand))
+}
+
+/// Confirms with the intent's payment method: creates the charge and moves
+/// the intent on. A decline changes state *and* answers 402, as Stripe does.
+pub fn run_confirmation(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    merchant_initiated: bool,
+) -> Result<(), ApiError> {
+    let pi = find(ctx, id)?.clone();
+    let pm = pi.payment_method.clone().unwrap_or_default();
+    let Some(outcome) = test_payment_method(&pm) else {
+        return Err(ApiError::no_such("PaymentMethod", &pm, "payment_method"));
+    };
+    let (card, declined) = match outcome {
+        Outcome::Authenticate => {
+            let pi = find(ctx, id)?;
+            pi.status = PiStatus::RequiresAction;
+            pi.next_action = Some(json!({ "type": "use_stripe_sdk", "use_stripe_sdk": {} }));
+            let object = snapshot(ctx, id);
+            ctx.emit("payment_intent.requires_action", object, None);
+            return Ok(());
+        }
+        Outcome::Approve(card) => (card, None),
+        Outcome::Decline {
+            card,
+            decline_code,
+            message,
+        } => (card, Some((decline_code, message))),
+    };
+    let charge_id = ctx.new_id("ch");
+    let approved = declined.is_none();
+    let captured = approved && !pi.manual_capture;
+    let charge = Charge {
+        id: charge_id.clone(),
+        created: ctx.now,
+        livemode: ctx.livemode,
+        amount: pi.amount,
+        currency: pi.currency.clone(),
+        payment_intent: Some(pi.id.clone()),
+        payment_method: Some(pm.clone()),
+        customer: pi.customer.clone(),
+        description: pi.description.clone(),
+        metadata: pi.metadata.clone(),
+        status: if approved { "succeeded" } else { "failed" },
+        captured,
+        amount_captured: if captured { pi.amount } else { 0 },
+        amount_refunded: 0,
+        failure_code: declined.map(|_| "card_declined".to_owned()),
+        failure_message: declined.map(|(_, message)| message.to_owned()),
+        capture_before: (approved && pi.manual_capture)
+            .then(|| ctx.now + hold_seconds(card.brand, merchant_initiated)),
+        card,
+        balance_transaction: None,
+        refunds: Vec::new(),
+    };
+    ctx.account.charges.insert(charge_id.clone(), charge);
+    let pi_mut = find(ctx, id)?;
+    pi_mut.latest_charge = Some(charge_id.clone());
+    pi_mut.next_action = None;
+    if let Some((decline_code, message)) = declined {
+        let error = json!({
+            "charge": charge_id,
+            "code": "card_declined",
+            "decline_code": decline_code,
+            "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+            "message": message,
+            "payment_method": { "id": pm, "object": "payment_method", "type": "card" },
+            "type": "card_error",
+        });
+        pi_mut.status = PiStatus::RequiresPaymentMethod;
+        pi_mut.last_payment_error = Some(error);
+        let charge = charge_snapshot(ctx, &charge_id);
+        ctx.emit("charge.failed", charge, None);
+        let object = snapshot(ctx, id);
+        ctx.emit("payment_intent.payment_failed", object.clone(), None);
+        return Err(
+            ApiError::card_declined("card_declined", decline_code, message)
+                .with_extra("charge", json!(charge_id))
+                .with_extra("payment_intent", object),
+        );
+    }
+    pi_mut.last_payment_error = None;
+    if pi_mut.manual_capture {
+        pi_mut.status = PiStatus::RequiresCapture;
+        pi_mut.amount_capturable = pi_mut.amount;
+    } else {
+        pi_mut.status = PiStatus::Succeeded;
+        pi_mut.amount_received = pi_mut.amount;
+    }
+    let manual = pi_mut.manual_capture;
+    let charge = charge_snapshot(ctx, &charge_id);
+    ctx.emit("charge.succeeded", charge, None);
+    let object = snapshot(ctx, id);
+    if manual {
+        ctx.emit("payment_intent.amount_capturable_updated", object, None);
+    } else {
+        ctx.emit("payment_intent.succeeded", object, None);
+    }
+    Ok(())
+}
+
+fn capture(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let amount = params.integer("amount_to_capture")?;
+    let metadata = params.metadata()?;
+    let _descriptor = params.string("statement_descriptor")?;
+    let _suffix = params.string("statement_descriptor_suffix")?;
+    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    params.finish()?;
+    let id = args[0].clone();
+    let pi = find(ctx, &id)?.clone();
+    if pi.status != PiStatus::RequiresCapture {
+        return Err(ApiError::unexpected_state(format!(
+            "This PaymentIntent could not be captured because it has a status of {}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.",
+            pi.status.as_str()
+        )));
+    }
+    let charge_id = pi.latest_charge.clone().unwrap_or_default();
+    let expired = ctx
+        .account
+        .charges
+        .get(&charge_id)
+        .and_then(|c| c.capture_before)
+        .is_some_and(|at| at <= ctx.now);
+    if expired {
+        return Err(ApiError::invalid_request(
+            "This PaymentIntent's authorization has expired and it can no longer be captured.",
+        )
+        .with_code("charge_expired_for_capture"));
+    }
+    let to_capture = amount.unwrap_or(pi.amount_capturable);
+    if to_capture <= 0 {
+        return Err(ApiError::invalid_param(
+            "amount_to_capture",
+            "The amount to capture must be a positive integer.".to_owned(),
+        ));
+    }
+    if to_capture > pi.amount_capturable {
+        return Err(ApiError::invalid_request(format!(
+            "The amount_to_capture ({to_capture}) is greater than the amount_capturable ({}) of this PaymentIntent.",
+            pi.amount_capturable
+        ))
+        .with_code("amount_too_large")
+        .with_param("amount_to_capture"));
+    }
+    let released = pi.amount_capturable - to_capture;
+    if let Some(charge) = ctx.account.charges.get_mut(&charge_id) {
+        charge.captured = true;
+        charge.amount_captured = to_capture;
+    }
+    if released > 0 {
+        record_release(ctx, &charge_id, released, None);
+    }
+    let pi_mut = find(ctx, &id)?;
+    pi_mut.status = PiStatus::Succeeded;
+    pi_mut.amount_received = to_capture;
+    pi_mut.amount_capturable = 0;
+    if let Some(update) = metadata {
+        merge_metadata(&mut pi_mut.metadata, update);
+    }
+    let charge = charge_snapshot(ctx, &charge_id);
+    ctx.emit("charge.captured", charge, None);
+    let object = snapshot(ctx, &id);
+    ctx.emit("payment_intent.succeeded", object, None);
+    let pi = find(ctx, &id)?.clone();
+    Ok(render(ctx, &pi, &expand))
+}
+
+/// Records an uncaptured amount handed back to the customer: a refund on the
+/// charge, as the API reference describes, although no money moved.
+pub fn record_release(ctx: &mut Ctx<'_>, charge_id: &str, amount: i64, reason: Option<&str>) {
+    let refund_id = ctx.new_id("re");
+    let Some(charge) = ctx.account.charges.get_mut(charge_id) else {
+        return;
+    };
+    charge.amount_refunded += amount;
+    charge.refunds.push(refund_id.clone());
+    let refund = Refund {
+        id: refund_id.clone(),
+        created: ctx.now,
+        amount,
+        currency: charge.currency.clone(),
+        charge: charge_id.to_owned(),
+        payment_intent: charge.payment_intent.clone(),
+        reason: reason.map(str::to_owned),
+        status: "succeeded",
+        metadata: Default::default(),
+        balance_transaction: None,
+        release: true,
+    };
+    ctx.account.refunds.insert(refund_id, refund);
+    let charge = charge_snapshot(ctx, charge_id);
+    ctx.emit("charge.refunded", charge, None);
+}
+
+fn cancel(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let reason = params.one_of(
+        "cancellation_reason",
+        &[
+            "duplicate",
+            "fraudulent",
+            "requested_by_customer",
+            "abandoned",
+        ],
+    )?;
+    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    params.finish()?;
+    let id = args[0].clone();
+    let pi = find(ctx, &id)?.clone();
+    if !matches!(
+        pi.status,
+        PiStatus::RequiresPaymentMethod
+            | PiStatus::RequiresCapture
+            | PiStatus::RequiresConfirmation
+            | PiStatus::RequiresAction
+    ) {
+        return Err(ApiError::unexpected_state(format!(
+            "You cannot cancel this PaymentIntent because it has a status of {}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.",
+            pi.status.as_str()
+        )));
+    }
+    cancel_intent(ctx, &id, reason.as_deref(), None);
+    let pi = find(ctx, &id)?.clone();
+    Ok(render(ctx, &pi, &expand))
+}
+
+/// Cancels an intent; a held amount is released onto the charge.
+pub fn cancel_intent(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    reason: Option<&str>,
+    release_reason: Option<&str>,
+) {
+    let Some(pi) = ctx.account.payment_intents.get(id).cloned() else {
+        return;
+    };
+    if pi.status == PiStatus::RequiresCapture
+        && let Some(charge_id) = pi.latest_charge.as_deref()
+    {
+        record_release(ctx, charge_id, pi.amount_capturable, release_reason);
+    }
+    let now = ctx.now;
+    if let Some(pi) = ctx.account.payment_intents.get_mut(id) {
+        pi.status = PiStatus::Canceled;
+        pi.amount_capturable = 0;
+        pi.canceled_at = Some(now);
+        pi.cancellation_reason = reason.map(str::to_owned);
+        pi.next_action = None;
+    }
+    let object = snapshot(ctx, id);
+    ctx.emit("payment_intent.canceled", object, None);
+}
+
+fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let created = params.range("created")?;
+    let customer = params.string("customer")?;
+    let expand = params.strings("expand")?;
+    let page = paginate(
+        &mut params,
+        "/v1/payment_intents",
+        "payment_intent",
+        ctx.account
+            .payment_intents
+            .newest_first()
+            .filter(|(_, pi)| {
+                created.is_none_or(|r| r.contains(pi.created))
+                    && customer
+                        .as_ref()
+                        .is_none_or(|c| pi.customer.as_ref() == Some(c))
+            }),
+        PaymentIntent::to_json,
+    )?;
+    params.finish()?;
+    let _ = expand;
+    Ok(page)
+}
+
+fn retrieve_charge(
+    ctx: &mut Ctx<'_>,
+    args: &[String],
+    mut params: Params,
+) -> Result<Value, ApiError> {
+    let _expand = expansions(&mut params, &[])?;
+    params.finish()?;
+    let charge = ctx
+        .account
+        .charges
+        .get(&args[0])
+        .ok_or_else(|| ApiError::no_such("charge", &args[0], "charge"))?;
+    Ok(render_charge(ctx, charge))
+}
+
+fn list_charges(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let created = params.range("created")?;
+    let customer = params.string("customer")?;
+    let payment_intent = params.string("payment_intent")?;
+    let _expand = params.strings("expand")?;
+    let ctx_ref: &Ctx<'_> = ctx;
+    let page = paginate(
+        &mut params,
+        "/v1/charges",
+        "charge",
+        ctx_ref.account.charges.newest_first().filter(|(_, c)| {
+            created.is_none_or(|r| r.contains(c.created))
+                && customer
+                    .as_ref()
+                    .is_none_or(|x| c.customer.as_ref() == Some(x))
+                && payment_intent
+                    .as_ref()
+                    .is_none_or(|x| c.payment_intent.as_ref() == Some(x))
+        }),
+        |charge| render_charge(ctx_ref, charge),
+    )?;
+    params.finish()?;
+    Ok(page)
+}

@@ -1,0 +1,260 @@
+//! The simulator's own controls, on `/_sim/` (never on Stripe's paths), and
+//! the hosted checkout page on `/pay/{session}`. Controls take and answer JSON.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::HeaderValue;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::Ctx;
+use crate::api::checkout::complete_session;
+use crate::api::error::ApiError;
+use crate::faults::Faults;
+use crate::server::{Reply, Shared, json_reply, lock};
+use crate::state::{Access, KeyInfo, KeyKind};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAccount {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKey {
+    /// The key to register: `sk_live_…`, `rk_test_…`, `rk_live_…` or `sk_test_…`.
+    key: String,
+    /// The account it opens: given directly, or as another key of that account.
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    same_account_as: Option<String>,
+    /// For restricted keys: `{"payment_intent": "write", "charge": "read", …}`.
+    #[serde(default)]
+    permissions: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyRef {
+    key: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Complete {
+    #[serde(default = "default_card")]
+    payment_method: String,
+}
+
+fn default_card() -> String {
+    "pm_card_visa".to_owned()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: i64,
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::invalid_request(message)
+}
+
+pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -> Reply {
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    let body = match req.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    if let Some(session) = path.strip_prefix("/pay/") {
+        return hosted_page(shared, session);
+    }
+    let segments: Vec<&str> = path.trim_start_matches("/_sim/").split('/').collect();
+    let result = match (method.as_str(), segments.as_slice()) {
+        ("POST", ["accounts"]) => parse::<NewAccount>(&body).map(|a| {
+            let (id, key) = shared.open_account(&a.name);
+            json!({ "id": id, "secret_key": key })
+        }),
+        ("POST", ["keys"]) => parse::<NewKey>(&body).and_then(|k| register_key(shared, k)),
+        ("POST", ["keys", "revoke"]) => parse::<KeyRef>(&body).and_then(|k| {
+            let mut world = lock(&shared.world);
+            let info = world
+                .keys
+                .get_mut(&k.key)
+                .ok_or_else(|| bad("No such key"))?;
+            info.revoked = true;
+            Ok(json!({ "revoked": true }))
+        }),
+        ("GET", ["faults"]) => {
+            Ok(serde_json::to_value(&*lock(&shared.faults)).unwrap_or(Value::Null))
+        }
+        ("POST", ["faults"]) => parse::<Faults>(&body).map(|faults| {
+            *lock(&shared.faults) = faults;
+            serde_json::to_value(&*lock(&shared.faults)).unwrap_or(Value::Null)
+        }),
+        ("POST", ["clock", "advance"]) => parse::<Advance>(&body).map(|a| {
+            shared.clock_offset.fetch_add(a.seconds, Ordering::Relaxed);
+            json!({ "now": shared.now() })
+        }),
+        ("GET", ["clock"]) => Ok(json!({ "now": shared.now() })),
+        ("POST", ["checkout", "sessions", id, "complete"]) => parse::<Complete>(&body)
+            .and_then(|c| complete(shared, id, &c.payment_method, request_id)),
+        _ => Err(ApiError::unrecognized_url(&method, &path)),
+    };
+    match result {
+        Ok(value) => json_reply(200, &value, request_id),
+        Err(err) => json_reply(err.status, &err.body(), request_id),
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+    let body = if body.is_empty() {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|err| bad(format!("Invalid control body: {err}")))
+}
+
+fn register_key(shared: &Shared, request: NewKey) -> Result<Value, ApiError> {
+    let live = request.key.starts_with("sk_live_") || request.key.starts_with("rk_live_");
+    let restricted = request.key.starts_with("rk_");
+    let mut world = lock(&shared.world);
+    let account = match (request.account, request.same_account_as) {
+        (Some(account), None) => account,
+        (None, Some(other)) => world
+            .keys
+            .get(&other)
+            .map(|k| k.account.clone())
+            .ok_or_else(|| bad("No such key for same_account_as"))?,
+        _ => return Err(bad("Give exactly one of account or same_account_as")),
+    };
+    if !world.accounts.contains_key(&account) {
+        return Err(bad(format!("No such account: {account}")));
+    }
+    let kind = if restricted {
+        let mut permissions = HashMap::new();
+        for (resource, level) in request.permissions {
+            let access = match level.as_str() {
+                "none" => Access::None,
+                "read" => Access::Read,
+                "write" => Access::Write,
+                other => {
+                    return Err(bad(format!(
+                        "Unknown access level {other}: use none, read or write"
+                    )));
+                }
+            };
+            permissions.insert(resource, access);
+        }
+        KeyKind::Restricted(permissions)
+    } else {
+        if !request.permissions.is_empty() {
+            return Err(bad("Only restricted (rk_) keys take permissions"));
+        }
+        KeyKind::Secret
+    };
+    world.keys.insert(
+        request.key.clone(),
+        KeyInfo {
+            account: account.clone(),
+            live,
+            kind,
+            revoked: false,
+        },
+    );
+    Ok(json!({ "key": request.key, "account": account, "livemode": live }))
+}
+
+fn complete(
+    shared: &Shared,
+    session: &str,
+    payment_method: &str,
+    request_id: &str,
+) -> Result<Value, ApiError> {
+    let now = shared.now();
+    let mut world = lock(&shared.world);
+    let mut rng = lock(&shared.rng);
+    let livemode = world
+        .keys
+        .values()
+        .find(|k| {
+            world
+                .accounts
+                .get(&k.account)
+                .is_some_and(|a| a.sessions.get(session).is_some())
+        })
+        .is_some_and(|k| k.live);
+    let account = world
+        .accounts
+        .values_mut()
+        .find(|a| a.sessions.get(session).is_some())
+        .ok_or_else(|| ApiError::no_such("checkout.session", session, "session"))?;
+    let mut ctx = Ctx {
+        account,
+        now,
+        livemode,
+        request_id,
+        idempotency_key: None,
+        rng: &mut rng,
+        base_url: &shared.base_url,
+    };
+    complete_session(&mut ctx, session, payment_method)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A plain page standing in for Stripe's hosted checkout, so a QR code or a
+/// link opened from Till shows what the customer would pay.
+fn hosted_page(shared: &Shared, session: &str) -> Reply {
+    let world = lock(&shared.world);
+    let found = world
+        .accounts
+        .values()
+        .find_map(|a| a.sessions.get(session).map(|s| (a.name.clone(), s.clone())));
+    let html = match found {
+        None => "<h1>This checkout does not exist.</h1>".to_owned(),
+        Some((merchant, s)) => {
+            let rows: String = s
+                .line_items
+                .iter()
+                .map(|item| {
+                    format!(
+                        "<tr><td>{}</td><td>{} × {}</td></tr>",
+                        escape(&item.description),
+                        item.quantity,
+                        item.unit_amount
+                    )
+                })
+                .collect();
+            format!(
+                "<h1>Pay {}</h1><p>Status: {}</p><table>{rows}</table><p>Total: {} {}</p><p>This is Till's offline simulator: no card can be charged here.</p>",
+                escape(&merchant),
+                s.status,
+                s.amount_total(),
+                s.currency.to_uppercase()
+            )
+        }
+    };
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Checkout</title><body>{html}</body></html>"
+    );
+    let mut reply = hyper::Response::new(Full::new(Bytes::from(page)));
+    reply.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    reply
+}

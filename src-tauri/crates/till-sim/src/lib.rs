@@ -1,0 +1,80 @@
+#![recursion_limit = "256"]
+//! # till-sim: a Stripe-compatible simulator
+//!
+//! Serves Stripe's HTTP API (API version 2023-08-16) on 127.0.0.1 so that
+//! Till's client, its tests, its benchmarks and the offline demo account talk
+//! to it exactly as they would talk to Stripe. Start it in-process with
+//! [`Simulator::start`], or run the `till-sim` binary.
+//!
+//! ## Keys and accounts
+//! Every well-formed `sk_test_…` key opens an account of its own on first use,
+//! as stripe-mock accepts any test key. Restricted (`rk_…`) and live
+//! (`sk_live_…`, `rk_live_…`) keys exist only once registered through the
+//! controls. A missing, malformed, unknown or revoked key answers 401. A
+//! restricted key's permission is checked before any object is looked up, so
+//! a write to an id that cannot exist answers 403 without the permission and
+//! 404 with it.
+//!
+//! ## Behaviour the spec leaves open, as chosen here
+//! - **Test cards**: `pm_card_visa`, `pm_card_visa_debit`, `pm_card_mastercard`,
+//!   `pm_card_amex`, `pm_card_discover` succeed; `pm_card_chargeDeclined`
+//!   (generic_decline) and `pm_card_chargeDeclinedInsufficientFunds` answer
+//!   402 `card_declined`, leave the intent in `requires_payment_method` with
+//!   `last_payment_error`, and record a failed charge;
+//!   `pm_card_authenticationRequired` goes to `requires_action`.
+//! - **Holds** last 7 days, or 4 days 18 hours for a Visa payment confirmed
+//!   with `off_session=true` (merchant-initiated), and the charge says when in
+//!   `payment_method_details.card.capture_before` (an extension, below).
+//! - **Partial capture** of X from a hold of A: the charge has
+//!   `amount_captured = X` and records the released `A − X` as a refund
+//!   (`amount_refunded`, a refund object, `charge.refunded`), as the capture
+//!   reference says ("any additional amount will be automatically refunded").
+//!   No money moved for it: the balance ignores it.
+//! - **Release** (cancel in `requires_capture`): the charge records the whole
+//!   `amount_capturable` as refunded (the cancel reference: "will
+//!   automatically be refunded"); again no money moved.
+//! - **A refund of an uncaptured payment** releases the whole hold, whatever
+//!   amount was asked for, and cancels the intent: the trap Stripe's docs and
+//!   STRIPE-RULES.md warn of.
+//! - **Refunds** never exceed `amount_captured − amount_refunded`
+//!   (`amount_too_large`); a fully refunded charge answers
+//!   `charge_already_refunded`.
+//! - **Checkout Sessions** create their PaymentIntent when the customer pays
+//!   (the behaviour since API 2022-08-01). A paid hold leaves the session
+//!   `complete` with `payment_status = unpaid` until captured.
+//! - **Idempotency**: a POST's result is stored under its key unless the
+//!   request failed parameter validation; a replay carries
+//!   `Idempotent-Replayed: true`. Injected transport faults are never stored;
+//!   a stored 500 is (see [`faults::Faults::stored_500_rate`]).
+//! - **Rate limit**: a token bucket per account, 25 requests/s by default with
+//!   a burst of one second's worth, answered with 429 `rate_limit` and
+//!   `Stripe-Rate-Limited-Reason: global-rate`.
+//!
+//! ## Extensions beyond spec3.json (2023-08-16)
+//! Listed here and in [`EXTENSIONS`]; the contract test allows exactly these.
+//! - `charge.payment_method_details.card.capture_before`: documented at
+//!   <https://docs.stripe.com/payments/place-a-hold-on-a-payment-method>
+//!   (added to the API after 2023-08-16).
+//! - `GET /v1/checkout/sessions` filters `status` and `created`: documented at
+//!   <https://docs.stripe.com/api/checkout/sessions/list> in current versions.
+
+pub mod api;
+pub mod controls;
+pub mod faults;
+pub mod money;
+pub mod objects;
+mod server;
+pub mod state;
+
+pub use server::{SimConfig, Simulator};
+
+/// The API version the simulator speaks and echoes when a request names none.
+pub const API_VERSION: &str = "2023-08-16";
+
+/// Where the simulator goes beyond spec3.json, each confirmed in Stripe's
+/// current documentation (see the crate docs).
+pub const EXTENSIONS: &[&str] = &[
+    "response: payment_method_details_card.capture_before",
+    "request: GET /v1/checkout/sessions status",
+    "request: GET /v1/checkout/sessions created",
+];

@@ -1,0 +1,625 @@
+//! The HTTP side: one thread with its own Tokio runtime, serving HTTP/1.1 on
+//! 127.0.0.1. A dropped connection is a service error, which makes hyper
+//! close the connection without an answer.
+
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::api::error::ApiError;
+use crate::api::form::{self, Params};
+use crate::api::{Ctx, Route, routes};
+use crate::faults::{self, Faults};
+use crate::state::{Account, Idempotent, KeyInfo, KeyKind, World};
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub latency: Duration,
+    /// Requests per second per account; 0 switches the limiter off.
+    pub rate_limit: u32,
+    /// Seeds ids and fault draws, so a run can be repeated.
+    pub seed: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            latency: Duration::ZERO,
+            rate_limit: 25,
+            seed: 0x5717,
+        }
+    }
+}
+
+/// The connection is dropped instead of answered.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// State shared by every connection.
+#[derive(Debug)]
+pub struct Shared {
+    pub world: Mutex<World>,
+    pub faults: Mutex<Faults>,
+    pub rng: Mutex<fastrand::Rng>,
+    /// Seconds added to the wall clock (the controls advance it).
+    pub clock_offset: AtomicI64,
+    pub base_url: String,
+    pub default_rate: u32,
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it: a
+/// request that panicked must not take the whole simulator down with it.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Shared {
+    pub fn now(&self) -> i64 {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        i64::try_from(wall).unwrap_or(i64::MAX) + self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    fn rate(&self) -> u32 {
+        lock(&self.faults).rate_limit.unwrap_or(self.default_rate)
+    }
+
+    /// Opens an account and gives it a secret test key.
+    pub fn open_account(&self, name: &str) -> (String, String) {
+        let (account_id, key) = {
+            let mut rng = lock(&self.rng);
+            (
+                format!("acct_{}", random_token(&mut rng, 16)),
+                format!("sk_test_{}", random_token(&mut rng, 32)),
+            )
+        };
+        let mut world = lock(&self.world);
+        world.accounts.insert(
+            account_id.clone(),
+            Account::new(account_id.clone(), name.to_owned(), self.default_rate),
+        );
+        world.keys.insert(
+            key.clone(),
+            KeyInfo {
+                account: account_id.clone(),
+                live: false,
+                kind: KeyKind::Secret,
+                revoked: false,
+            },
+        );
+        (account_id, key)
+    }
+}
+
+pub fn random_token(rng: &mut fastrand::Rng, len: usize) -> String {
+    (0..len).map(|_| rng.alphanumeric()).collect()
+}
+
+/// A running simulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Simulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    demo_key: String,
+    stop: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds 127.0.0.1 and starts serving on a thread of its own. A demo
+    /// account ("Demo") exists from the start; its key is [`Self::demo_key`].
+    pub fn start(config: SimConfig) -> std::io::Result<Self> {
+        let listener = StdListener::bind(("127.0.0.1", config.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            world: Mutex::new(World::default()),
+            faults: Mutex::new(Faults {
+                latency_ms: u64::try_from(config.latency.as_millis()).unwrap_or(u64::MAX),
+                ..Faults::default()
+            }),
+            rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
+            clock_offset: AtomicI64::new(0),
+            base_url: format!("http://{addr}"),
+            default_rate: config.rate_limit,
+        });
+        let (_, demo_key) = shared.open_account("Demo");
+        let (stop, stopped) = watch::channel(false);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("till-sim")
+            .enable_all()
+            .build()?;
+        let serving = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("till-sim".to_owned())
+            .spawn(move || {
+                runtime.block_on(serve(listener, serving, stopped));
+            })?;
+        Ok(Self {
+            shared,
+            addr,
+            demo_key,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn demo_key(&self) -> &str {
+        &self.demo_key
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve(listener: StdListener, shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(err) => {
+            tracing::error!(error = %err, "till-sim cannot listen");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let shared = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| handle(Arc::clone(&shared), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+pub type Reply = Response<Full<Bytes>>;
+
+pub fn json_reply(status: u16, body: &Value, request_id: &str) -> Reply {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("request-id", value);
+    }
+    response
+}
+
+fn error_reply(err: &ApiError, request_id: &str) -> Reply {
+    let mut reply = json_reply(err.status, &err.body(), request_id);
+    if let Some(retry) = err.should_retry {
+        reply.headers_mut().insert(
+            "stripe-should-retry",
+            HeaderValue::from_static(if retry { "true" } else { "false" }),
+        );
+    }
+    reply
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The key from `Authorization: Bearer …` or basic auth (key as user name).
+fn bearer_key(headers: &HeaderMap) -> Option<String> {
+    let value = header(headers, "authorization")?.trim();
+    if let Some(key) = value.strip_prefix("Bearer ") {
+        return Some(key.trim().to_owned());
+    }
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    Some(text.split(':').next().unwrap_or_default().to_owned())
+}
+
+fn well_formed(key: &str) -> bool {
+    ["sk_test_", "sk_live_", "rk_test_", "rk_live_"]
+        .iter()
+        .any(|prefix| {
+            key.strip_prefix(prefix).is_some_and(|rest| {
+                rest.len() >= 8
+                    && rest.len() <= 247
+                    && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+        })
+}
+
+pub fn redact(key: &str) -> String {
+    let prefix_len = key
+        .find('_')
+        .and_then(|first| key[first + 1..].find('_').map(|second| first + second + 2))
+        .unwrap_or(0);
+    let tail: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{}***{tail}", &key[..prefix_len.min(key.len())])
+}
+
+/// Finds (or, for a new `sk_test_` key, opens) the account behind a key.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<KeyInfo, ApiError> {
+    let Some(key) = bearer_key(headers).filter(|k| !k.is_empty()) else {
+        return Err(ApiError::authentication(
+            "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        ));
+    };
+    if !well_formed(&key) {
+        return Err(ApiError::authentication(format!(
+            "Invalid API Key provided: {}",
+            redact(&key)
+        )));
+    }
+    let mut world = lock(&shared.world);
+    if let Some(info) = world.keys.get(&key) {
+        if info.revoked {
+            return Err(ApiError::authentication(format!(
+                "Expired API Key provided: {}",
+                redact(&key)
+            ))
+            .with_code("api_key_expired"));
+        }
+        return Ok(info.clone());
+    }
+    if !key.starts_with("sk_test_") {
+        return Err(ApiError::authentication(format!(
+            "Invalid API Key provided: {}",
+            redact(&key)
+        )));
+    }
+    let account_id = {
+        let mut rng = lock(&shared.rng);
+        format!("acct_{}", random_token(&mut rng, 16))
+    };
+    world.accounts.insert(
+        account_id.clone(),
+        Account::new(
+            account_id.clone(),
+            "Test account".to_owned(),
+            shared.default_rate,
+        ),
+    );
+    let info = KeyInfo {
+        account: account_id,
+        live: false,
+        kind: KeyKind::Secret,
+        revoked: false,
+    };
+    world.keys.insert(key, info.clone());
+    Ok(info)
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, DropConnection> {
+    let request_id = format!("req_{}", random_token(&mut lock(&shared.rng), 14));
+    let version = header(req.headers(), "stripe-version")
+        .unwrap_or(crate::API_VERSION)
+        .to_owned();
+    let path = req.uri().path().to_owned();
+    let idempotency_key = header(req.headers(), "idempotency-key").map(str::to_owned);
+    let mut reply = if path.starts_with("/_sim/") || path.starts_with("/pay/") {
+        Ok(crate::controls::handle(&shared, req, &request_id).await)
+    } else {
+        api(&shared, req, &request_id).await
+    }?;
+    let headers = reply.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&version) {
+        headers.insert("stripe-version", value);
+    }
+    if let Some(key) = idempotency_key.and_then(|k| HeaderValue::from_str(&k).ok()) {
+        headers.insert("idempotency-key", key);
+    }
+    Ok(reply)
+}
+
+async fn api(
+    shared: &Shared,
+    req: Request<Incoming>,
+    request_id: &str,
+) -> Result<Reply, DropConnection> {
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+
+    // Transport faults: answered before anything is looked at, never stored.
+    let injected = {
+        let mut faults = lock(&shared.faults);
+        let mut rng = lock(&shared.rng);
+        let f = &mut *faults;
+        if faults::hit(&mut f.error_429_next, f.error_429_rate, &mut rng) {
+            Some(ApiError::lock_timeout())
+        } else if faults::hit(&mut f.error_500_next, f.error_500_rate, &mut rng) {
+            Some(ApiError::server_error(500))
+        } else if faults::hit(&mut f.error_503_next, f.error_503_rate, &mut rng) {
+            Some(ApiError::server_error(503))
+        } else {
+            None
+        }
+    };
+    if let Some(err) = injected {
+        return Ok(error_reply(&err, request_id));
+    }
+
+    let key = match authenticate(shared, req.headers()) {
+        Ok(key) => key,
+        Err(err) => return Ok(error_reply(&err, request_id)),
+    };
+    let rate = shared.rate();
+    if rate > 0 {
+        let allowed = lock(&shared.world)
+            .accounts
+            .get_mut(&key.account)
+            .is_some_and(|a| a.bucket.take(rate));
+        if !allowed {
+            let mut reply = error_reply(&ApiError::rate_limited(), request_id);
+            reply.headers_mut().insert(
+                "stripe-rate-limited-reason",
+                HeaderValue::from_static("global-rate"),
+            );
+            return Ok(reply);
+        }
+    }
+
+    let table = routes();
+    let Some((route, args)) = table
+        .iter()
+        .find_map(|r| r.matches(&method, &path).map(|args| (*r, args)))
+    else {
+        return Ok(error_reply(
+            &ApiError::unrecognized_url(&method, &path),
+            request_id,
+        ));
+    };
+    // The permission comes before any look-up, so probing one has no side effect.
+    if key.access(route.resource) < route.access {
+        let account = key.account.clone();
+        let bearer = bearer_key(req.headers()).unwrap_or_default();
+        return Ok(error_reply(
+            &ApiError::permission(&redact(&bearer), &account, &route.permission()),
+            request_id,
+        ));
+    }
+
+    let idempotency_key = header(req.headers(), "idempotency-key").map(str::to_owned);
+    let body = if method == "POST" {
+        match req.into_body().collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => return Err(DropConnection),
+        }
+    } else {
+        Bytes::from(query.clone().into_bytes())
+    };
+    let params = match form::decode(&body) {
+        Ok(nodes) => Params::new(nodes),
+        Err(err) => return Ok(error_reply(&err, request_id)),
+    };
+    if method == "POST" && !query.is_empty() {
+        return Ok(error_reply(
+            &ApiError::invalid_request("POST parameters go in the body, not the query string."),
+            request_id,
+        ));
+    }
+
+    let is_post = method == "POST";
+    let idem = if is_post {
+        idempotency_key.clone()
+    } else {
+        None
+    };
+    if let Some(idem_key) = &idem {
+        if idem_key.len() > 255 {
+            return Ok(error_reply(
+                &ApiError::invalid_param(
+                    "Idempotency-Key",
+                    "Idempotency keys can be at most 255 characters.".to_owned(),
+                ),
+                request_id,
+            ));
+        }
+        let fingerprint = format!("{method} {path} {}", params.to_json());
+        let mut world = lock(&shared.world);
+        let Some(account) = world.accounts.get_mut(&key.account) else {
+            return Ok(error_reply(&ApiError::server_error(500), request_id));
+        };
+        match account.idempotency.get(idem_key) {
+            Some(Idempotent::Done {
+                fingerprint: stored,
+                status,
+                body,
+                ..
+            }) => {
+                if *stored != fingerprint {
+                    return Ok(error_reply(
+                        &ApiError::idempotency_mismatch(idem_key),
+                        request_id,
+                    ));
+                }
+                let mut reply = json_reply(*status, body, request_id);
+                reply
+                    .headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                return Ok(reply);
+            }
+            Some(Idempotent::InFlight { .. }) => {
+                return Ok(error_reply(
+                    &ApiError::idempotency_in_use(idem_key),
+                    request_id,
+                ));
+            }
+            None => {
+                account
+                    .idempotency
+                    .insert(idem_key.clone(), Idempotent::InFlight { fingerprint });
+            }
+        }
+    }
+
+    // Latency stands for Stripe's processing time: a second request with the
+    // same key arriving now finds it in flight.
+    let (delay, drop_before, drop_after, stored_500) = {
+        let mut faults = lock(&shared.faults);
+        let mut rng = lock(&shared.rng);
+        let f = &mut *faults;
+        let jitter = if f.jitter_ms > 0 {
+            rng.u64(0..=f.jitter_ms)
+        } else {
+            0
+        };
+        let delay = Duration::from_millis(f.latency_ms + jitter);
+        if is_post {
+            (
+                delay,
+                faults::hit(
+                    &mut f.drop_before_commit_next,
+                    f.drop_before_commit_rate,
+                    &mut rng,
+                ),
+                faults::hit(
+                    &mut f.drop_after_commit_next,
+                    f.drop_after_commit_rate,
+                    &mut rng,
+                ),
+                faults::hit(&mut f.stored_500_next, f.stored_500_rate, &mut rng),
+            )
+        } else {
+            (delay, false, false, false)
+        }
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if drop_before {
+        if let Some(idem_key) = &idem
+            && let Some(account) = lock(&shared.world).accounts.get_mut(&key.account)
+        {
+            account.idempotency.remove(idem_key);
+        }
+        return Err(DropConnection);
+    }
+
+    let (status, body) = {
+        let mut world = lock(&shared.world);
+        let now = shared.now();
+        let mut rng = lock(&shared.rng);
+        let Some(account) = world.accounts.get_mut(&key.account) else {
+            return Ok(error_reply(&ApiError::server_error(500), request_id));
+        };
+        let mut ctx = Ctx {
+            account,
+            now,
+            livemode: key.live,
+            request_id,
+            idempotency_key: idem.as_deref(),
+            rng: &mut rng,
+            base_url: &shared.base_url,
+        };
+        let result = run(route, &mut ctx, &args, params);
+        let (status, body, validation) = match result {
+            Ok(value) => (200, value, false),
+            Err(err) => {
+                let validation = err.status == 400
+                    && err
+                        .code
+                        .as_deref()
+                        .is_some_and(|c| c.starts_with("parameter_"));
+                (err.status, err.body(), validation)
+            }
+        };
+        let (status, body) = if stored_500 {
+            (500, ApiError::server_error(500).body())
+        } else {
+            (status, body)
+        };
+        if let Some(idem_key) = &idem {
+            if validation && !stored_500 {
+                ctx.account.idempotency.remove(idem_key);
+            } else if let Some(Idempotent::InFlight { fingerprint }) =
+                ctx.account.idempotency.remove(idem_key)
+            {
+                ctx.account.idempotency.insert(
+                    idem_key.clone(),
+                    Idempotent::Done {
+                        fingerprint,
+                        created: now,
+                        status,
+                        body: body.clone(),
+                    },
+                );
+            }
+        }
+        (status, body)
+    };
+    if drop_after {
+        return Err(DropConnection);
+    }
+    let mut reply = json_reply(status, &body, request_id);
+    if status == 500 {
+        reply
+            .headers_mut()
+            .insert("stripe-should-retry", HeaderValue::from_static("true"));
+    }
+    Ok(reply)
+}
+
+fn run(
+    route: Route,
+    ctx: &mut Ctx<'_>,
+    args: &[String],
+    params: Params,
+) -> Result<Value, ApiError> {
+    (route.handler)(ctx, args, params)
+}
