@@ -57,8 +57,12 @@
 //!   (added to the API after 2023-08-16).
 //! - `GET /v1/checkout/sessions` filters `status` and `created`: documented at
 //!   <https://docs.stripe.com/api/checkout/sessions/list> in current versions.
+//! - `POST /v1/checkout/sessions/{session}` (update `metadata`): documented at
+//!   <https://docs.stripe.com/api/checkout/sessions/update>; the 2023-08-16
+//!   spec has no such operation. Its answer is a `checkout.session`.
 
 pub mod api;
+mod auth;
 pub mod controls;
 pub mod faults;
 pub mod money;
@@ -77,4 +81,5 @@ pub const EXTENSIONS: &[&str] = &[
     "response: payment_method_details_card.capture_before",
     "request: GET /v1/checkout/sessions status",
     "request: GET /v1/checkout/sessions created",
+    "route: POST /v1/checkout/sessions/{session}",
 ];

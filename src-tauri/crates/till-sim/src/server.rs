@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderMap, HeaderValue};
+use hyper::header::HeaderValue;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use crate::api::error::ApiError;
 use crate::api::form::{self, Params};
 use crate::api::{Ctx, Route, routes};
+use crate::auth::{authenticate, bearer_key, header, redact};
 use crate::faults::{self, Faults};
 use crate::state::{Account, Idempotent, KeyInfo, KeyKind, World};
 
@@ -245,103 +246,6 @@ fn error_reply(err: &ApiError, request_id: &str) -> Reply {
         );
     }
     reply
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// The key from `Authorization: Bearer …` or basic auth (key as user name).
-fn bearer_key(headers: &HeaderMap) -> Option<String> {
-    let value = header(headers, "authorization")?.trim();
-    if let Some(key) = value.strip_prefix("Bearer ") {
-        return Some(key.trim().to_owned());
-    }
-    let encoded = value.strip_prefix("Basic ")?;
-    let decoded =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded.trim()).ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    Some(text.split(':').next().unwrap_or_default().to_owned())
-}
-
-fn well_formed(key: &str) -> bool {
-    ["sk_test_", "sk_live_", "rk_test_", "rk_live_"]
-        .iter()
-        .any(|prefix| {
-            key.strip_prefix(prefix).is_some_and(|rest| {
-                rest.len() >= 8
-                    && rest.len() <= 247
-                    && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            })
-        })
-}
-
-pub fn redact(key: &str) -> String {
-    let prefix_len = key
-        .find('_')
-        .and_then(|first| key[first + 1..].find('_').map(|second| first + second + 2))
-        .unwrap_or(0);
-    let tail: String = key
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("{}***{tail}", &key[..prefix_len.min(key.len())])
-}
-
-/// Finds (or, for a new `sk_test_` key, opens) the account behind a key.
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<KeyInfo, ApiError> {
-    let Some(key) = bearer_key(headers).filter(|k| !k.is_empty()) else {
-        return Err(ApiError::authentication(
-            "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
-        ));
-    };
-    if !well_formed(&key) {
-        return Err(ApiError::authentication(format!(
-            "Invalid API Key provided: {}",
-            redact(&key)
-        )));
-    }
-    let mut world = lock(&shared.world);
-    if let Some(info) = world.keys.get(&key) {
-        if info.revoked {
-            return Err(ApiError::authentication(format!(
-                "Expired API Key provided: {}",
-                redact(&key)
-            ))
-            .with_code("api_key_expired"));
-        }
-        return Ok(info.clone());
-    }
-    if !key.starts_with("sk_test_") {
-        return Err(ApiError::authentication(format!(
-            "Invalid API Key provided: {}",
-            redact(&key)
-        )));
-    }
-    let account_id = {
-        let mut rng = lock(&shared.rng);
-        format!("acct_{}", random_token(&mut rng, 16))
-    };
-    world.accounts.insert(
-        account_id.clone(),
-        Account::new(
-            account_id.clone(),
-            "Test account".to_owned(),
-            shared.default_rate,
-        ),
-    );
-    let info = KeyInfo {
-        account: account_id,
-        live: false,
-        kind: KeyKind::Secret,
-        revoked: false,
-    };
-    world.keys.insert(key, info.clone());
-    Ok(info)
 }
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, DropConnection> {

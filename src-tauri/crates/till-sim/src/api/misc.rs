@@ -117,7 +117,12 @@ fn account(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value,
         "email": null,
         "metadata": {},
         "payouts_enabled": true,
-        "settings": { "dashboard": { "display_name": ctx.account.name, "timezone": "Etc/UTC" } },
+        "settings": {
+            "branding": { "icon": null, "logo": null, "primary_color": null, "secondary_color": null },
+            "card_payments": { "decline_on": { "avs_failure": false, "cvc_failure": false }, "statement_descriptor_prefix": null, "statement_descriptor_prefix_kana": null, "statement_descriptor_prefix_kanji": null },
+            "dashboard": { "display_name": ctx.account.name, "timezone": "Etc/UTC" },
+            "payments": { "statement_descriptor": "TILL DEMO", "statement_descriptor_kana": null, "statement_descriptor_kanji": null },
+        },
         "type": "standard",
     }))
 }

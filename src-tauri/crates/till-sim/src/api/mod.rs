@@ -1,7 +1,9 @@
 //! Stripe's API: the route table, the request context and the pieces every
 //! handler shares (lists, expansion, ids, events).
 
+pub mod charges;
 pub mod checkout;
+pub mod confirmation;
 pub mod error;
 pub mod form;
 pub mod misc;
@@ -114,6 +116,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(misc::ROUTES);
     all.extend(payment_intents::ROUTES);
+    all.extend(charges::ROUTES);
     all.extend(refunds::ROUTES);
     all.extend(checkout::ROUTES);
     all

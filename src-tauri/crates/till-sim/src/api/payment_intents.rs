@@ -3,17 +3,19 @@
 
 use serde_json::{Value, json};
 
+pub use super::charges::render_charge;
+use super::confirmation::test_payment_method;
+pub use super::confirmation::{hold_seconds, run_confirmation};
 use super::error::ApiError;
 use super::form::Params;
 use super::{Ctx, Route, expansions, paginate};
 use crate::money;
-use crate::objects::charge::{Card, Charge};
 use crate::objects::merge_metadata;
 use crate::objects::payment_intent::{PaymentIntent, PiStatus};
 use crate::objects::refund::Refund;
 use crate::state::Access;
 
-pub const ROUTES: [Route; 9] = [
+pub const ROUTES: [Route; 7] = [
     Route {
         method: "POST",
         path: "/v1/payment_intents",
@@ -63,75 +65,7 @@ pub const ROUTES: [Route; 9] = [
         access: Access::Write,
         handler: cancel,
     },
-    Route {
-        method: "GET",
-        path: "/v1/charges",
-        resource: "charge",
-        access: Access::Read,
-        handler: list_charges,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/charges/{charge}",
-        resource: "charge",
-        access: Access::Read,
-        handler: retrieve_charge,
-    },
 ];
-
-/// What a test payment method does when confirmed.
-enum Outcome {
-    Approve(Card),
-    Decline {
-        card: Card,
-        decline_code: &'static str,
-        message: &'static str,
-    },
-    Authenticate,
-}
-
-const fn card(brand: &'static str, last4: &'static str, funding: &'static str) -> Card {
-    Card {
-        brand,
-        last4,
-        funding,
-        country: "US",
-        exp_month: 12,
-        exp_year: 2034,
-    }
-}
-
-fn test_payment_method(pm: &str) -> Option<Outcome> {
-    Some(match pm {
-        "pm_card_visa" => Outcome::Approve(card("visa", "4242", "credit")),
-        "pm_card_visa_debit" => Outcome::Approve(card("visa", "5556", "debit")),
-        "pm_card_mastercard" => Outcome::Approve(card("mastercard", "4444", "credit")),
-        "pm_card_amex" => Outcome::Approve(card("amex", "8431", "credit")),
-        "pm_card_discover" => Outcome::Approve(card("discover", "1117", "credit")),
-        "pm_card_chargeDeclined" => Outcome::Decline {
-            card: card("visa", "0002", "credit"),
-            decline_code: "generic_decline",
-            message: "Your card was declined.",
-        },
-        "pm_card_chargeDeclinedInsufficientFunds" => Outcome::Decline {
-            card: card("visa", "9995", "credit"),
-            decline_code: "insufficient_funds",
-            message: "Your card has insufficient funds.",
-        },
-        "pm_card_authenticationRequired" => Outcome::Authenticate,
-        _ => return None,
-    })
-}
-
-/// How long an authorization holds: Visa merchant-initiated 4 days 18 hours,
-/// every other online card 7 days (docs.stripe.com/payments/place-a-hold-on-a-payment-method).
-pub fn hold_seconds(brand: &str, merchant_initiated: bool) -> i64 {
-    if brand == "visa" && merchant_initiated {
-        (4 * 24 + 18) * 3600
-    } else {
-        7 * 24 * 3600
-    }
-}
 
 pub fn render(ctx: &Ctx<'_>, pi: &PaymentIntent, expand: &[String]) -> Value {
     let mut value = pi.to_json();
@@ -154,31 +88,14 @@ pub fn render(ctx: &Ctx<'_>, pi: &PaymentIntent, expand: &[String]) -> Value {
     value
 }
 
-pub fn render_charge(ctx: &Ctx<'_>, charge: &Charge) -> Value {
-    let refunds: Vec<Value> = charge
-        .refunds
-        .iter()
-        .rev()
-        .filter_map(|id| ctx.account.refunds.get(id))
-        .map(Refund::to_json)
-        .collect();
-    let list = json!({
-        "object": "list",
-        "data": refunds,
-        "has_more": false,
-        "url": format!("/v1/charges/{}/refunds", charge.id),
-    });
-    charge.to_json(list)
-}
-
-fn find<'a>(ctx: &'a mut Ctx<'_>, id: &str) -> Result<&'a mut PaymentIntent, ApiError> {
+pub fn find<'a>(ctx: &'a mut Ctx<'_>, id: &str) -> Result<&'a mut PaymentIntent, ApiError> {
     ctx.account
         .payment_intents
         .get_mut(id)
         .ok_or_else(|| ApiError::no_such("payment_intent", id, "intent"))
 }
 
-fn snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
+pub fn snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
     ctx.account
         .payment_intents
         .get(id)
@@ -186,7 +103,7 @@ fn snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn charge_snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
+pub fn charge_snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
     ctx.account
         .charges
         .get(id)
@@ -373,106 +290,6 @@ fn confirm(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Val
     Ok(render(ctx, &pi, &expand))
 }
 
-/// Confirms with the intent's payment method: creates the charge and moves
-/// the intent on. A decline changes state *and* answers 402, as Stripe does.
-pub fn run_confirmation(
-    ctx: &mut Ctx<'_>,
-    id: &str,
-    merchant_initiated: bool,
-) -> Result<(), ApiError> {
-    let pi = find(ctx, id)?.clone();
-    let pm = pi.payment_method.clone().unwrap_or_default();
-    let Some(outcome) = test_payment_method(&pm) else {
-        return Err(ApiError::no_such("PaymentMethod", &pm, "payment_method"));
-    };
-    let (card, declined) = match outcome {
-        Outcome::Authenticate => {
-            let pi = find(ctx, id)?;
-            pi.status = PiStatus::RequiresAction;
-            pi.next_action = Some(json!({ "type": "use_stripe_sdk", "use_stripe_sdk": {} }));
-            let object = snapshot(ctx, id);
-            ctx.emit("payment_intent.requires_action", object, None);
-            return Ok(());
-        }
-        Outcome::Approve(card) => (card, None),
-        Outcome::Decline {
-            card,
-            decline_code,
-            message,
-        } => (card, Some((decline_code, message))),
-    };
-    let charge_id = ctx.new_id("ch");
-    let approved = declined.is_none();
-    let captured = approved && !pi.manual_capture;
-    let charge = Charge {
-        id: charge_id.clone(),
-        created: ctx.now,
-        livemode: ctx.livemode,
-        amount: pi.amount,
-        currency: pi.currency.clone(),
-        payment_intent: Some(pi.id.clone()),
-        payment_method: Some(pm.clone()),
-        customer: pi.customer.clone(),
-        description: pi.description.clone(),
-        metadata: pi.metadata.clone(),
-        status: if approved { "succeeded" } else { "failed" },
-        captured,
-        amount_captured: if captured { pi.amount } else { 0 },
-        amount_refunded: 0,
-        failure_code: declined.map(|_| "card_declined".to_owned()),
-        failure_message: declined.map(|(_, message)| message.to_owned()),
-        capture_before: (approved && pi.manual_capture)
-            .then(|| ctx.now + hold_seconds(card.brand, merchant_initiated)),
-        card,
-        balance_transaction: None,
-        refunds: Vec::new(),
-    };
-    ctx.account.charges.insert(charge_id.clone(), charge);
-    let pi_mut = find(ctx, id)?;
-    pi_mut.latest_charge = Some(charge_id.clone());
-    pi_mut.next_action = None;
-    if let Some((decline_code, message)) = declined {
-        let error = json!({
-            "charge": charge_id,
-            "code": "card_declined",
-            "decline_code": decline_code,
-            "doc_url": "https://stripe.com/docs/error-codes/card-declined",
-            "message": message,
-            "payment_method": { "id": pm, "object": "payment_method", "type": "card" },
-            "type": "card_error",
-        });
-        pi_mut.status = PiStatus::RequiresPaymentMethod;
-        pi_mut.last_payment_error = Some(error);
-        let charge = charge_snapshot(ctx, &charge_id);
-        ctx.emit("charge.failed", charge, None);
-        let object = snapshot(ctx, id);
-        ctx.emit("payment_intent.payment_failed", object.clone(), None);
-        return Err(
-            ApiError::card_declined("card_declined", decline_code, message)
-                .with_extra("charge", json!(charge_id))
-                .with_extra("payment_intent", object),
-        );
-    }
-    pi_mut.last_payment_error = None;
-    if pi_mut.manual_capture {
-        pi_mut.status = PiStatus::RequiresCapture;
-        pi_mut.amount_capturable = pi_mut.amount;
-    } else {
-        pi_mut.status = PiStatus::Succeeded;
-        pi_mut.amount_received = pi_mut.amount;
-    }
-    let manual = pi_mut.manual_capture;
-    let charge = charge_snapshot(ctx, &charge_id);
-    ctx.emit("charge.succeeded", charge, None);
-    let object = snapshot(ctx, id);
-    if manual {
-        ctx.emit("payment_intent.amount_capturable_updated", object, None);
-    } else {
-        ctx.emit("payment_intent.succeeded", object, None);
-    }
-    Ok(())
-}
-
 fn capture(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
     let amount = params.integer("amount_to_capture")?;
     let metadata = params.metadata()?;
@@ -645,45 +462,5 @@ fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, Ap
     )?;
     params.finish()?;
     let _ = expand;
-    Ok(page)
-}
-
-fn retrieve_charge(
-    ctx: &mut Ctx<'_>,
-    args: &[String],
-    mut params: Params,
-) -> Result<Value, ApiError> {
-    let _expand = expansions(&mut params, &[])?;
-    params.finish()?;
-    let charge = ctx
-        .account
-        .charges
-        .get(&args[0])
-        .ok_or_else(|| ApiError::no_such("charge", &args[0], "charge"))?;
-    Ok(render_charge(ctx, charge))
-}
-
-fn list_charges(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
-    let created = params.range("created")?;
-    let customer = params.string("customer")?;
-    let payment_intent = params.string("payment_intent")?;
-    let _expand = params.strings("expand")?;
-    let ctx_ref: &Ctx<'_> = ctx;
-    let page = paginate(
-        &mut params,
-        "/v1/charges",
-        "charge",
-        ctx_ref.account.charges.newest_first().filter(|(_, c)| {
-            created.is_none_or(|r| r.contains(c.created))
-                && customer
-                    .as_ref()
-                    .is_none_or(|x| c.customer.as_ref() == Some(x))
-                && payment_intent
-                    .as_ref()
-                    .is_none_or(|x| c.payment_intent.as_ref() == Some(x))
-        }),
-        |charge| render_charge(ctx_ref, charge),
-    )?;
-    params.finish()?;
     Ok(page)
 }

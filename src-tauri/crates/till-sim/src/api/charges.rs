@@ -1,0 +1,84 @@
+//! Charges: read-only here; PaymentIntents create and change them.
+
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::form::Params;
+use super::{Ctx, Route, expansions, paginate};
+use crate::objects::charge::Charge;
+use crate::objects::refund::Refund;
+use crate::state::Access;
+
+pub const ROUTES: [Route; 2] = [
+    Route {
+        method: "GET",
+        path: "/v1/charges",
+        resource: "charge",
+        access: Access::Read,
+        handler: list_charges,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/charges/{charge}",
+        resource: "charge",
+        access: Access::Read,
+        handler: retrieve_charge,
+    },
+];
+
+pub fn render_charge(ctx: &Ctx<'_>, charge: &Charge) -> Value {
+    let refunds: Vec<Value> = charge
+        .refunds
+        .iter()
+        .rev()
+        .filter_map(|id| ctx.account.refunds.get(id))
+        .map(Refund::to_json)
+        .collect();
+    let list = json!({
+        "object": "list",
+        "data": refunds,
+        "has_more": false,
+        "url": format!("/v1/charges/{}/refunds", charge.id),
+    });
+    charge.to_json(list)
+}
+
+fn retrieve_charge(
+    ctx: &mut Ctx<'_>,
+    args: &[String],
+    mut params: Params,
+) -> Result<Value, ApiError> {
+    let _expand = expansions(&mut params, &[])?;
+    params.finish()?;
+    let charge = ctx
+        .account
+        .charges
+        .get(&args[0])
+        .ok_or_else(|| ApiError::no_such("charge", &args[0], "charge"))?;
+    Ok(render_charge(ctx, charge))
+}
+
+fn list_charges(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
+    let created = params.range("created")?;
+    let customer = params.string("customer")?;
+    let payment_intent = params.string("payment_intent")?;
+    let _expand = params.strings("expand")?;
+    let ctx_ref: &Ctx<'_> = ctx;
+    let page = paginate(
+        &mut params,
+        "/v1/charges",
+        "charge",
+        ctx_ref.account.charges.newest_first().filter(|(_, c)| {
+            created.is_none_or(|r| r.contains(c.created))
+                && customer
+                    .as_ref()
+                    .is_none_or(|x| c.customer.as_ref() == Some(x))
+                && payment_intent
+                    .as_ref()
+                    .is_none_or(|x| c.payment_intent.as_ref() == Some(x))
+        }),
+        |charge| render_charge(ctx_ref, charge),
+    )?;
+    params.finish()?;
+    Ok(page)
+}
