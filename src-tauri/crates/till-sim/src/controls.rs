@@ -58,6 +58,14 @@ fn default_card() -> String {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct LoadFixtures {
+    /// A key of the account that receives them.
+    key: String,
+    objects: Vec<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Advance {
     seconds: i64,
 }
@@ -104,6 +112,26 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
             json!({ "now": shared.now() })
         }),
         ("GET", ["clock"]) => Ok(json!({ "now": shared.now() })),
+        ("POST", ["fixtures"]) => parse::<LoadFixtures>(&body).and_then(|load| {
+            let mut world = lock(&shared.world);
+            let account_id = world
+                .keys
+                .get(&load.key)
+                .map(|k| k.account.clone())
+                .ok_or_else(|| bad("No such key"))?;
+            let account = world
+                .accounts
+                .get_mut(&account_id)
+                .ok_or_else(|| bad("No such account"))?;
+            let mut stored = 0;
+            for object in load.objects {
+                if let Some(id) = object["id"].as_str() {
+                    account.fixtures.insert(id.to_owned(), object.clone());
+                    stored += 1;
+                }
+            }
+            Ok(json!({ "stored": stored }))
+        }),
         ("POST", ["checkout", "sessions", id, "complete"]) => parse::<Complete>(&body)
             .and_then(|c| complete(shared, id, &c.payment_method, request_id)),
         _ => Err(ApiError::unrecognized_url(&method, &path)),

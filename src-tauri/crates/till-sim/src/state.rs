@@ -103,6 +103,9 @@ pub struct Account {
     pub events: Table<Event>,
     pub idempotency: HashMap<String, Idempotent>,
     pub bucket: Bucket,
+    /// Objects loaded verbatim (Stripe's fixtures), served back unchanged by
+    /// the retrieve endpoints.
+    pub fixtures: HashMap<String, Value>,
 }
 
 impl Account {
@@ -120,6 +123,7 @@ impl Account {
             events: Table::default(),
             idempotency: HashMap::new(),
             bucket: Bucket::new(rate),
+            fixtures: HashMap::new(),
         }
     }
 }

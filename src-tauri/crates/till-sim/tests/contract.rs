@@ -205,6 +205,12 @@ fn every_route_answers_in_the_shape_stripes_spec_describes() {
         "/v1/payment_intents",
         &format!("limit=2&customer={}&created[gte]=0", id(&customer)),
     );
+    let found = c.ok(
+        "GET",
+        "/v1/payment_intents/search",
+        "query=status%3A%27succeeded%27+AND+amount%3E%3D100&limit=1",
+    );
+    assert_eq!(found["object"], "search_result");
     let charges = c.ok("GET", "/v1/charges", "limit=10");
     let charge_id = charges["data"][0]["id"].as_str().unwrap().to_owned();
     c.ok("GET", &format!("/v1/charges/{charge_id}"), "");

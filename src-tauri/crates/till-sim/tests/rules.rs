@@ -676,3 +676,51 @@ fn a_stored_500_is_replayed_while_injected_faults_are_not_stored() {
         "a transport fault is not stored under the key"
     );
 }
+
+#[test]
+fn search_finds_payment_intents_by_the_clauses_a_dashboard_needs() {
+    let api = start();
+    let held = api
+        .post("/v1/payment_intents", "amount=5000&currency=usd&capture_method=manual&payment_method=pm_card_visa&confirm=true&metadata[order]=A-17")
+        .ok();
+    api.payment(800);
+    api.post(
+        "/v1/payment_intents",
+        "amount=700&currency=jpy&payment_method=pm_card_visa&confirm=true",
+    )
+    .ok();
+    let search = |query: &str| {
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("query", query)
+            .finish();
+        api.get("/v1/payment_intents/search", &encoded)
+    };
+    let holds = search("status:'requires_capture'").ok();
+    assert_eq!(holds["data"].as_array().unwrap().len(), 1);
+    assert_eq!(holds["data"][0]["id"], held["id"]);
+    assert_eq!(search("metadata['order']:'A-17'").ok()["total_count"], 1);
+    assert_eq!(
+        search("amount>=800 AND -currency:'jpy'").ok()["total_count"],
+        2
+    );
+    assert_eq!(
+        search("currency:'jpy' OR amount<1000").ok()["total_count"],
+        2
+    );
+    let paged = api
+        .get("/v1/payment_intents/search", "query=amount%3E0&limit=2")
+        .ok();
+    assert_eq!(paged["has_more"], true);
+    let next = paged["next_page"].as_str().unwrap();
+    let rest = api
+        .get(
+            "/v1/payment_intents/search",
+            &format!("query=amount%3E0&limit=2&page={next}"),
+        )
+        .ok();
+    assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["has_more"], false);
+    let mixed = search("status:'succeeded' AND amount>1 OR currency:'usd'");
+    assert_eq!(mixed.status, 400);
+    assert_eq!(mixed.body["error"]["param"], "query");
+}

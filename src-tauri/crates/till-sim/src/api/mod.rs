@@ -9,6 +9,7 @@ pub mod form;
 pub mod misc;
 pub mod payment_intents;
 pub mod refunds;
+pub mod search;
 
 use serde_json::{Value, json};
 
@@ -85,6 +86,14 @@ impl Route {
             "read"
         };
         format!("rak_{}_{level}", self.resource)
+    }
+
+    /// The `object` name of what the resource's retrieve answers.
+    pub fn object_name(&self) -> &'static str {
+        match self.resource {
+            "checkout_session" => "checkout.session",
+            other => other,
+        }
     }
 
     /// The path parameters if `path` matches this route's template.

@@ -15,7 +15,7 @@ use crate::objects::payment_intent::{PaymentIntent, PiStatus};
 use crate::objects::refund::Refund;
 use crate::state::Access;
 
-pub const ROUTES: [Route; 7] = [
+pub const ROUTES: [Route; 8] = [
     Route {
         method: "POST",
         path: "/v1/payment_intents",
@@ -29,6 +29,13 @@ pub const ROUTES: [Route; 7] = [
         resource: "payment_intent",
         access: Access::Read,
         handler: list,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/payment_intents/search",
+        resource: "payment_intent",
+        access: Access::Read,
+        handler: super::search::payment_intents,
     },
     Route {
         method: "GET",
