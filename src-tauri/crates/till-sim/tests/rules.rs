@@ -505,6 +505,25 @@ fn a_missing_malformed_or_revoked_key_gets_401() {
 }
 
 #[test]
+fn basic_auth_with_the_key_as_user_name_is_accepted() {
+    let api = start();
+    let encoded = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:", api.key),
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let reply = agent
+        .get(format!("{}/v1/balance", api.base))
+        .header("Authorization", format!("Basic {encoded}"))
+        .call()
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+}
+
+#[test]
 fn a_restricted_key_is_checked_before_the_object_is_looked_up() {
     let api = start();
     let staff = "rk_test_staffkey0000001";
