@@ -1,0 +1,69 @@
+use serde::Deserialize;
+
+use super::{Charge, Customer, Expandable, Metadata};
+use crate::money::{Currency, Money};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentIntentStatus {
+    RequiresPaymentMethod,
+    RequiresConfirmation,
+    RequiresAction,
+    Processing,
+    RequiresCapture,
+    Canceled,
+    Succeeded,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptureMethod {
+    Automatic,
+    AutomaticAsync,
+    Manual,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentIntent {
+    pub id: String,
+    pub amount: i64,
+    #[serde(default)]
+    pub amount_capturable: i64,
+    #[serde(default)]
+    pub amount_received: i64,
+    pub currency: Currency,
+    pub status: PaymentIntentStatus,
+    pub capture_method: CaptureMethod,
+    pub created: i64,
+    #[serde(default)]
+    pub livemode: bool,
+    #[serde(default)]
+    pub customer: Option<Expandable<Customer>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub receipt_email: Option<String>,
+    #[serde(default)]
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub latest_charge: Option<Expandable<Charge>>,
+    #[serde(default)]
+    pub canceled_at: Option<i64>,
+    #[serde(default)]
+    pub cancellation_reason: Option<String>,
+}
+
+impl PaymentIntent {
+    pub fn amount(&self) -> Money {
+        Money::new(self.amount, self.currency.clone())
+    }
+
+    /// A card authorization waiting to be captured or released.
+    pub fn is_hold(&self) -> bool {
+        self.status == PaymentIntentStatus::RequiresCapture
+    }
+}
