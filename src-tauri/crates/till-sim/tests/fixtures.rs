@@ -1,7 +1,7 @@
 //! Stripe's own fixtures (both files), stored in the simulator and served
 //! back by the retrieve endpoints unchanged: a client that parses them from
 //! the simulator parses them from Stripe.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -43,7 +43,7 @@ impl Page {
         }
     }
 
-    fn apply(&self, form: Form) -> Form {
+    pub fn apply(&self, form: Form) -> Form {
         form.maybe("limit", self.limit)
             .maybe("starting_after", self.starting_after.as_ref())
             .maybe("ending_before", self.ending_before.as_ref())

@@ -1,6 +1,6 @@
 //! A tiny Stripe client for the simulator's own tests: form bodies, bearer
 //! keys, idempotency keys, and the raw status, headers and JSON back.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 

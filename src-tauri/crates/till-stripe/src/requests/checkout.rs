@@ -68,7 +68,7 @@ pub struct CreateCheckoutSession {
 }
 
 impl CreateCheckoutSession {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let mut form = Form::new()
             .set("mode", "payment")
             .tree(
@@ -109,7 +109,7 @@ pub struct ListCheckoutSessions {
 }
 
 impl ListCheckoutSessions {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let form = Form::new()
             .maybe("payment_intent", self.payment_intent.as_ref())
             .maybe("customer", self.customer.as_ref())

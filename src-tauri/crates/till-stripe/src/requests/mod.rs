@@ -52,7 +52,7 @@ pub struct CreateCustomer {
 }
 
 impl CreateCustomer {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new()
             .maybe("email", self.email.as_ref())
             .maybe("name", self.name.as_ref())
@@ -69,7 +69,7 @@ pub struct ListCustomers {
 }
 
 impl ListCustomers {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let form = Form::new().maybe("email", self.email.as_ref());
         match &self.created {
             Some(range) => range.apply(form),
@@ -86,7 +86,7 @@ pub struct CreateProduct {
 }
 
 impl CreateProduct {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new()
             .set("name", &self.name)
             .maybe("description", self.description.as_ref())
@@ -105,7 +105,7 @@ pub struct CreatePrice {
 }
 
 impl CreatePrice {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new()
             .set("product", &self.product)
             .set("currency", self.currency.code())
@@ -122,7 +122,7 @@ pub struct ListPrices {
 }
 
 impl ListPrices {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new()
             .maybe("product", self.product.as_ref())
             .maybe("active", self.active)
@@ -137,7 +137,7 @@ pub struct ListEvents {
 }
 
 impl ListEvents {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let mut form = Form::new();
         for kind in &self.types {
             form = form.set("types[]", kind);

@@ -34,7 +34,7 @@ impl CreatePaymentIntent {
         }
     }
 
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let mut form = Form::new()
             .set("amount", self.amount.amount)
             .set("currency", self.amount.currency.code())
@@ -62,7 +62,7 @@ pub struct UpdatePaymentIntent {
 }
 
 impl UpdatePaymentIntent {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new()
             .maybe("description", self.description.as_ref())
             .metadata(&self.metadata)
@@ -77,7 +77,7 @@ pub struct CapturePaymentIntent {
 }
 
 impl CapturePaymentIntent {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new()
             .maybe("amount_to_capture", self.amount_to_capture)
             .metadata(&self.metadata)
@@ -109,7 +109,7 @@ pub struct CancelPaymentIntent {
 }
 
 impl CancelPaymentIntent {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new().maybe(
             "cancellation_reason",
             self.reason.map(CancellationReason::as_str),
@@ -124,7 +124,7 @@ pub struct ListPaymentIntents {
 }
 
 impl ListPaymentIntents {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let form = Form::new().maybe("customer", self.customer.as_ref());
         match &self.created {
             Some(range) => range.apply(form),
@@ -142,7 +142,7 @@ pub struct SearchPaymentIntents {
 }
 
 impl SearchPaymentIntents {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form::new()
             .set("query", &self.query)
             .maybe("limit", self.limit)
@@ -158,7 +158,7 @@ pub struct ListCharges {
 }
 
 impl ListCharges {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let form = Form::new()
             .maybe("customer", self.customer.as_ref())
             .maybe("payment_intent", self.payment_intent.as_ref());
@@ -202,7 +202,7 @@ pub struct CreateRefund {
 }
 
 impl CreateRefund {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let form = match &self.target {
             RefundTarget::PaymentIntent(id) => Form::new().set("payment_intent", id),
             RefundTarget::Charge(id) => Form::new().set("charge", id),
@@ -221,7 +221,7 @@ pub struct ListRefunds {
 }
 
 impl ListRefunds {
-    pub(crate) fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         let form = Form::new()
             .maybe("charge", self.charge.as_ref())
             .maybe("payment_intent", self.payment_intent.as_ref());
