@@ -66,6 +66,14 @@ struct LoadFixtures {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct SetFees {
+    key: String,
+    percent_bps: i64,
+    fixed: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Advance {
     seconds: i64,
 }
@@ -107,9 +115,30 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
             *lock(&shared.faults) = faults;
             serde_json::to_value(&*lock(&shared.faults)).unwrap_or(Value::Null)
         }),
-        ("POST", ["clock", "advance"]) => parse::<Advance>(&body).map(|a| {
+        ("POST", ["clock", "advance"]) => parse::<Advance>(&body).and_then(|a| {
+            if a.seconds < 0 {
+                return Err(bad("The clock only moves forward"));
+            }
             shared.clock_offset.fetch_add(a.seconds, Ordering::Relaxed);
-            json!({ "now": shared.now() })
+            tick_all(shared, request_id);
+            Ok(json!({ "now": shared.now() }))
+        }),
+        ("POST", ["fees"]) => parse::<SetFees>(&body).and_then(|f| {
+            let mut world = lock(&shared.world);
+            let account_id = world
+                .keys
+                .get(&f.key)
+                .map(|k| k.account.clone())
+                .ok_or_else(|| bad("No such key"))?;
+            let account = world
+                .accounts
+                .get_mut(&account_id)
+                .ok_or_else(|| bad("No such account"))?;
+            account.ledger.fees = crate::ledger::Fees {
+                percent_bps: f.percent_bps,
+                fixed: f.fixed,
+            };
+            Ok(json!({ "percent_bps": f.percent_bps, "fixed": f.fixed }))
         }),
         ("GET", ["clock"]) => Ok(json!({ "now": shared.now() })),
         ("POST", ["fixtures"]) => parse::<LoadFixtures>(&body).and_then(|load| {
@@ -207,6 +236,8 @@ fn complete(
     payment_method: &str,
     request_id: &str,
 ) -> Result<Value, ApiError> {
+    // Faults first: the server takes that lock before the world's, never after.
+    let imperfections = lock(&shared.faults).imperfections();
     let now = shared.now();
     let mut world = lock(&shared.world);
     let mut rng = lock(&shared.rng);
@@ -233,8 +264,37 @@ fn complete(
         idempotency_key: None,
         rng: &mut rng,
         base_url: &shared.base_url,
+        imperfections,
     };
+    crate::time::advance(&mut ctx);
     complete_session(&mut ctx, session, payment_method)
+}
+
+/// Brings every account up to the (advanced) clock.
+fn tick_all(shared: &Shared, request_id: &str) {
+    let imperfections = lock(&shared.faults).imperfections();
+    let now = shared.now();
+    let mut world = lock(&shared.world);
+    let live: HashMap<String, bool> = world
+        .keys
+        .values()
+        .map(|k| (k.account.clone(), k.live))
+        .collect();
+    let mut rng = lock(&shared.rng);
+    for account in world.accounts.values_mut() {
+        let livemode = live.get(&account.id).copied().unwrap_or(false);
+        let mut ctx = Ctx {
+            account,
+            now,
+            livemode,
+            request_id,
+            idempotency_key: None,
+            rng: &mut rng,
+            base_url: &shared.base_url,
+            imperfections,
+        };
+        crate::time::advance(&mut ctx);
+    }
 }
 
 fn escape(text: &str) -> String {

@@ -30,6 +30,40 @@ pub struct Faults {
     /// client cannot know whether the change happened.
     pub stored_500_rate: f64,
     pub stored_500_next: u32,
+
+    // Realistic imperfections, for sync tests.
+    /// A new charge shows no `balance_transaction` for this long.
+    pub late_fee_seconds: i64,
+    /// This share of events is listed only `event_delay_seconds` after it
+    /// happened, so it arrives after newer ones.
+    pub event_delay_rate: f64,
+    pub event_delay_seconds: i64,
+    /// This share of events is never emitted.
+    pub event_drop_rate: f64,
+    /// Search sees a PaymentIntent only this long after its last change.
+    pub search_lag_seconds: i64,
+}
+
+/// The imperfections a handler needs, copied out of [`Faults`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Imperfections {
+    pub late_fee_seconds: i64,
+    pub event_delay_rate: f64,
+    pub event_delay_seconds: i64,
+    pub event_drop_rate: f64,
+    pub search_lag_seconds: i64,
+}
+
+impl Faults {
+    pub fn imperfections(&self) -> Imperfections {
+        Imperfections {
+            late_fee_seconds: self.late_fee_seconds,
+            event_delay_rate: self.event_delay_rate,
+            event_delay_seconds: self.event_delay_seconds,
+            event_drop_rate: self.event_drop_rate,
+            search_lag_seconds: self.search_lag_seconds,
+        }
+    }
 }
 
 /// Takes one from a `*_next` counter, or draws against a rate.

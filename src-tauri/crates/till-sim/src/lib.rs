@@ -65,10 +65,12 @@ pub mod api;
 mod auth;
 pub mod controls;
 pub mod faults;
+pub mod ledger;
 pub mod money;
 pub mod objects;
 mod server;
 pub mod state;
+pub mod time;
 
 pub use server::{SimConfig, Simulator};
 

@@ -455,6 +455,7 @@ async fn api(
         return Err(DropConnection);
     }
 
+    let imperfections = lock(&shared.faults).imperfections();
     let (status, body) = {
         let mut world = lock(&shared.world);
         let now = shared.now();
@@ -470,7 +471,9 @@ async fn api(
             idempotency_key: idem.as_deref(),
             rng: &mut rng,
             base_url: &shared.base_url,
+            imperfections,
         };
+        crate::time::advance(&mut ctx);
         let result = run(route, &mut ctx, &args, params);
         let (status, body, validation) = match result {
             Ok(value) => (200, value, false),

@@ -1,10 +1,11 @@
 //! Accounts, keys and everything an account holds.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::ledger::Ledger;
 use crate::objects::catalog::{Price, Product};
 use crate::objects::charge::Charge;
 use crate::objects::checkout::CheckoutSession;
@@ -106,6 +107,12 @@ pub struct Account {
     /// Objects loaded verbatim (Stripe's fixtures), served back unchanged by
     /// the retrieve endpoints.
     pub fixtures: HashMap<String, Value>,
+    pub ledger: Ledger,
+    /// Holds waiting for capture: (capture_before, payment intent id).
+    pub open_holds: BTreeSet<(i64, String)>,
+    /// Open Checkout Sessions: (expires_at, session id).
+    pub open_sessions: BTreeSet<(i64, String)>,
+    pub last_pruned: i64,
 }
 
 impl Account {
@@ -124,6 +131,10 @@ impl Account {
             idempotency: HashMap::new(),
             bucket: Bucket::new(rate),
             fixtures: HashMap::new(),
+            ledger: Ledger::default(),
+            open_holds: BTreeSet::new(),
+            open_sessions: BTreeSet::new(),
+            last_pruned: 0,
         }
     }
 }

@@ -296,6 +296,29 @@ fn every_route_answers_in_the_shape_stripes_spec_describes() {
     );
     c.ok("GET", "/v1/balance", "");
 
+    // Three days on: funds mature, a midnight pays them out.
+    c.api
+        .control("clock/advance", json!({ "seconds": 3 * 86_400 }));
+    let payouts = c.ok("GET", "/v1/payouts", "limit=5&status=in_transit");
+    let payout = id(&payouts["data"][0]);
+    c.ok("GET", &format!("/v1/payouts/{payout}"), "");
+    let swept = c.ok(
+        "GET",
+        "/v1/balance_transactions",
+        &format!("payout={payout}&limit=100"),
+    );
+    c.ok(
+        "GET",
+        &format!("/v1/balance_transactions/{}", id(&swept["data"][0])),
+        "",
+    );
+    c.ok(
+        "GET",
+        "/v1/balance_transactions",
+        "type=charge&currency=usd&created[gte]=0",
+    );
+    c.ok("GET", "/v1/balance", "");
+
     let events = c.ok("GET", "/v1/events", "limit=100");
     let first_event = id(&events["data"][0]);
     c.ok("GET", &format!("/v1/events/{first_event}"), "");

@@ -40,7 +40,11 @@ pub fn render_charge(ctx: &Ctx<'_>, charge: &Charge) -> Value {
         "has_more": false,
         "url": format!("/v1/charges/{}/refunds", charge.id),
     });
-    charge.to_json(list)
+    let mut value = charge.to_json(list);
+    if ctx.now < charge.balance_transaction_from {
+        value["balance_transaction"] = Value::Null;
+    }
+    value
 }
 
 fn retrieve_charge(
@@ -81,4 +85,17 @@ fn list_charges(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<V
     )?;
     params.finish()?;
     Ok(page)
+}
+
+/// A captured amount reaches the balance: its balance transaction, with the
+/// fee. With the late-fee imperfection on, the charge shows no
+/// `balance_transaction` for a while, as Stripe's sometimes do.
+pub fn collect_funds(ctx: &mut Ctx<'_>, charge_id: &str, amount: i64, currency: &str) {
+    let created = ctx.now;
+    let bt = crate::ledger::record_charge(ctx, charge_id, amount, currency, created);
+    let delay = ctx.imperfections.late_fee_seconds;
+    if let Some(charge) = ctx.account.charges.get_mut(charge_id) {
+        charge.balance_transaction = Some(bt);
+        charge.balance_transaction_from = created + delay;
+    }
 }

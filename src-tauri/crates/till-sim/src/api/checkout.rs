@@ -310,6 +310,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
         payment_intent: None,
         line_items,
     };
+    ctx.account.open_sessions.insert((expires_at, id.clone()));
     ctx.account.sessions.insert(id.clone(), session);
     render(ctx, &id, &expand)
 }
@@ -396,6 +397,8 @@ fn expire(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Valu
 pub fn expire_session(ctx: &mut Ctx<'_>, id: &str) {
     if let Some(session) = ctx.account.sessions.get_mut(id) {
         session.status = "expired";
+        let due = session.expires_at;
+        ctx.account.open_sessions.remove(&(due, id.to_owned()));
     }
     if let Ok(object) = render(ctx, id, &[]) {
         ctx.emit("checkout.session.expired", object, None);
@@ -478,6 +481,7 @@ pub fn complete_session(
         None => {
             let pi_id = ctx.new_id("pi");
             let pi = PaymentIntent {
+                updated: ctx.now,
                 id: pi_id.clone(),
                 created: ctx.now,
                 livemode: ctx.livemode,
@@ -513,18 +517,24 @@ pub fn complete_session(
     }
     run_confirmation(ctx, &pi_id, false)?;
     let status = ctx.account.payment_intents.get(&pi_id).map(|pi| pi.status);
+    let mut done = None;
     if let Some(s) = ctx.account.sessions.get_mut(id) {
         match status {
             Some(PiStatus::Succeeded) => {
                 s.status = "complete";
+                done = Some(s.expires_at);
                 s.payment_status = "paid";
             }
             Some(PiStatus::RequiresCapture) => {
                 s.status = "complete";
+                done = Some(s.expires_at);
                 s.payment_status = "unpaid";
             }
             _ => return render(ctx, id, &[]),
         }
+    }
+    if let Some(due) = done {
+        ctx.account.open_sessions.remove(&(due, id.to_owned()));
     }
     let object = render(ctx, id, &[])?;
     ctx.emit("checkout.session.completed", object.clone(), None);

@@ -77,8 +77,10 @@ pub fn run_confirmation(
     };
     let (card, declined) = match outcome {
         Outcome::Authenticate => {
+            let now = ctx.now;
             let pi = find(ctx, id)?;
             pi.status = PiStatus::RequiresAction;
+            pi.updated = now;
             pi.next_action = Some(json!({ "type": "use_stripe_sdk", "use_stripe_sdk": {} }));
             let object = snapshot(ctx, id);
             ctx.emit("payment_intent.requires_action", object, None);
@@ -115,11 +117,13 @@ pub fn run_confirmation(
             .then(|| ctx.now + hold_seconds(card.brand, merchant_initiated)),
         card,
         balance_transaction: None,
+        balance_transaction_from: 0,
         refunds: Vec::new(),
     };
     ctx.account.charges.insert(charge_id.clone(), charge);
     let (now, livemode) = (ctx.now, ctx.livemode);
     let pi_mut = find(ctx, id)?;
+    pi_mut.updated = now;
     pi_mut.latest_charge = Some(charge_id.clone());
     pi_mut.next_action = None;
     if let Some((decline_code, message)) = declined {
@@ -161,7 +165,22 @@ pub fn run_confirmation(
         pi_mut.status = PiStatus::Succeeded;
         pi_mut.amount_received = pi_mut.amount;
     }
-    let manual = pi_mut.manual_capture;
+    let (manual, amount, currency) = (
+        pi_mut.manual_capture,
+        pi_mut.amount,
+        pi_mut.currency.clone(),
+    );
+    if manual {
+        let due = ctx
+            .account
+            .charges
+            .get(&charge_id)
+            .and_then(|c| c.capture_before)
+            .unwrap_or(now);
+        ctx.account.open_holds.insert((due, id.to_owned()));
+    } else {
+        crate::api::charges::collect_funds(ctx, &charge_id, amount, &currency);
+    }
     let charge = charge_snapshot(ctx, &charge_id);
     ctx.emit("charge.succeeded", charge, None);
     let object = snapshot(ctx, id);

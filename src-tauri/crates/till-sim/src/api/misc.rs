@@ -1,8 +1,6 @@
 //! The account, its balance, customers, the catalog (products and prices)
 //! and events.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::error::ApiError;
@@ -127,35 +125,10 @@ fn account(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value,
     }))
 }
 
-/// Part 1 has no fees or payouts: the available balance is what was captured
-/// less what was refunded, per currency. Released holds moved no money.
+/// What the ledger says: available and pending per currency.
 fn balance(ctx: &mut Ctx<'_>, _: &[String], params: Params) -> Result<Value, ApiError> {
     params.finish()?;
-    let mut by_currency: BTreeMap<String, i64> = BTreeMap::new();
-    for (_, charge) in ctx.account.charges.newest_first() {
-        if charge.paid() && charge.captured {
-            *by_currency.entry(charge.currency.clone()).or_default() += charge.amount_captured;
-        }
-    }
-    for (_, refund) in ctx.account.refunds.newest_first() {
-        if !refund.release && refund.status == "succeeded" {
-            *by_currency.entry(refund.currency.clone()).or_default() -= refund.amount;
-        }
-    }
-    if by_currency.is_empty() {
-        by_currency.insert("usd".to_owned(), 0);
-    }
-    let amounts: Vec<Value> = by_currency
-        .iter()
-        .map(|(currency, amount)| json!({ "amount": amount, "currency": currency, "source_types": { "card": amount } }))
-        .collect();
-    let pending: Vec<Value> = by_currency
-        .keys()
-        .map(|currency| json!({ "amount": 0, "currency": currency, "source_types": { "card": 0 } }))
-        .collect();
-    Ok(
-        json!({ "object": "balance", "available": amounts, "livemode": ctx.livemode, "pending": pending }),
-    )
+    Ok(ctx.account.ledger.balance_json(ctx.livemode))
 }
 
 fn create_customer(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
@@ -400,14 +373,16 @@ fn list_events(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Va
                 None => t == kind,
             })
     };
+    let now = ctx.now;
     let page = paginate(
         &mut params,
         "/v1/events",
         "event",
-        ctx.account
-            .events
-            .newest_first()
-            .filter(|(_, e)| created.is_none_or(|r| r.contains(e.created)) && matches(e.kind)),
+        ctx.account.events.newest_first().filter(|(_, e)| {
+            e.visible_from <= now
+                && created.is_none_or(|r| r.contains(e.created))
+                && matches(e.kind)
+        }),
         Event::to_json,
     )?;
     params.finish()?;
@@ -421,9 +396,11 @@ fn retrieve_event(
 ) -> Result<Value, ApiError> {
     let _expand = expansions(&mut params, &[])?;
     params.finish()?;
+    let now = ctx.now;
     ctx.account
         .events
         .get(&args[0])
+        .filter(|e| e.visible_from <= now)
         .map(Event::to_json)
         .ok_or_else(|| ApiError::no_such("event", &args[0], "id"))
 }

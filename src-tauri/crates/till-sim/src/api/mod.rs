@@ -1,6 +1,7 @@
 //! Stripe's API: the route table, the request context and the pieces every
 //! handler shares (lists, expansion, ids, events).
 
+pub mod balance;
 pub mod charges;
 pub mod checkout;
 pub mod confirmation;
@@ -29,6 +30,7 @@ pub struct Ctx<'a> {
     pub rng: &'a mut fastrand::Rng,
     /// The simulator's own base URL, for hosted checkout pages.
     pub base_url: &'a str,
+    pub imperfections: crate::faults::Imperfections,
 }
 
 const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -48,9 +50,21 @@ impl Ctx<'_> {
 
     /// Records an event for a state change.
     pub fn emit(&mut self, kind: &'static str, object: Value, previous_attributes: Option<Value>) {
+        let imperfect = self.imperfections;
+        if imperfect.event_drop_rate > 0.0 && self.rng.f64() < imperfect.event_drop_rate {
+            return;
+        }
+        let delayed =
+            imperfect.event_delay_rate > 0.0 && self.rng.f64() < imperfect.event_delay_rate;
         let id = self.new_id("evt");
         let event = Event {
             id: id.clone(),
+            visible_from: self.now
+                + if delayed {
+                    imperfect.event_delay_seconds
+                } else {
+                    0
+                },
             created: self.now,
             livemode: self.livemode,
             kind,
@@ -127,6 +141,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(payment_intents::ROUTES);
     all.extend(charges::ROUTES);
     all.extend(refunds::ROUTES);
+    all.extend(balance::ROUTES);
     all.extend(checkout::ROUTES);
     all
 }

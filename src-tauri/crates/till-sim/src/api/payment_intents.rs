@@ -151,6 +151,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
     }
     let id = ctx.new_id("pi");
     let pi = PaymentIntent {
+        updated: ctx.now,
         id: id.clone(),
         created: ctx.now,
         livemode: ctx.livemode,
@@ -227,7 +228,9 @@ fn update(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Valu
     if let Some(amount) = amount {
         money::charge_amount("amount", amount, &check_currency)?;
     }
+    let now = ctx.now;
     let pi = find(ctx, &id)?;
+    pi.updated = now;
     if let Some(amount) = amount {
         pi.amount = amount;
     }
@@ -341,15 +344,26 @@ fn capture(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Val
         .with_param("amount_to_capture"));
     }
     let released = pi.amount_capturable - to_capture;
+    let capture_before = ctx
+        .account
+        .charges
+        .get(&charge_id)
+        .and_then(|c| c.capture_before);
+    if let Some(due) = capture_before {
+        ctx.account.open_holds.remove(&(due, id.clone()));
+    }
     if let Some(charge) = ctx.account.charges.get_mut(&charge_id) {
         charge.captured = true;
         charge.amount_captured = to_capture;
     }
+    crate::api::charges::collect_funds(ctx, &charge_id, to_capture, &pi.currency);
     if released > 0 {
         record_release(ctx, &charge_id, released, None);
     }
+    let now_of_capture = ctx.now;
     let pi_mut = find(ctx, &id)?;
     pi_mut.status = PiStatus::Succeeded;
+    pi_mut.updated = now_of_capture;
     pi_mut.amount_received = to_capture;
     pi_mut.amount_capturable = 0;
     if let Some(update) = metadata {
@@ -434,11 +448,20 @@ pub fn cancel_intent(
     if pi.status == PiStatus::RequiresCapture
         && let Some(charge_id) = pi.latest_charge.as_deref()
     {
+        if let Some(due) = ctx
+            .account
+            .charges
+            .get(charge_id)
+            .and_then(|c| c.capture_before)
+        {
+            ctx.account.open_holds.remove(&(due, id.to_owned()));
+        }
         record_release(ctx, charge_id, pi.amount_capturable, release_reason);
     }
     let now = ctx.now;
     if let Some(pi) = ctx.account.payment_intents.get_mut(id) {
         pi.status = PiStatus::Canceled;
+        pi.updated = now;
         pi.amount_capturable = 0;
         pi.canceled_at = Some(now);
         pi.cancellation_reason = reason.map(str::to_owned);

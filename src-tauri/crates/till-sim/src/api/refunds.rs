@@ -160,10 +160,25 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
         balance_transaction: None,
         release: false,
     };
+    let currency = refund.currency.clone();
     ctx.account.refunds.insert(refund_id.clone(), refund);
     if let Some(charge) = ctx.account.charges.get_mut(&charge_id) {
         charge.amount_refunded += amount;
         charge.refunds.push(refund_id.clone());
+    }
+    // Paid from the available balance; when it is short the refund waits.
+    match crate::ledger::try_record_refund(ctx, &refund_id, amount, &currency) {
+        Some(bt) => {
+            if let Some(refund) = ctx.account.refunds.get_mut(&refund_id) {
+                refund.balance_transaction = Some(bt);
+            }
+        }
+        None => {
+            if let Some(refund) = ctx.account.refunds.get_mut(&refund_id) {
+                refund.status = "pending";
+            }
+            ctx.account.ledger.waiting_refunds.push(refund_id.clone());
+        }
     }
     let charge = ctx
         .account

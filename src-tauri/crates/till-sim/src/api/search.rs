@@ -284,12 +284,14 @@ pub fn payment_intents(
             .ok_or_else(|| ApiError::invalid_param("page", "Invalid page token.".to_owned()))?,
     };
     let limit = usize::try_from(limit).unwrap_or(10);
+    let visible_until = ctx.now - ctx.imperfections.search_lag_seconds;
     let hits: Vec<&PaymentIntent> = ctx
         .account
         .payment_intents
         .newest_first()
         .map(|(_, pi)| pi)
-        .filter(|pi| query.matches(pi))
+        // Search is eventually consistent: a change shows after the lag.
+        .filter(|pi| pi.updated <= visible_until && query.matches(pi))
         .collect();
     let end = (offset + limit).min(hits.len());
     let data: Vec<Value> = hits

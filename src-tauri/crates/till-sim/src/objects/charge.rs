@@ -37,6 +37,8 @@ pub struct Charge {
     /// the crate docs).
     pub capture_before: Option<i64>,
     pub balance_transaction: Option<String>,
+    /// Until then the charge shows no balance transaction (late fees).
+    pub balance_transaction_from: i64,
     /// Newest last.
     pub refunds: Vec<String>,
 }

@@ -4,6 +4,8 @@ use serde_json::{Value, json};
 pub struct Event {
     pub id: String,
     pub created: i64,
+    /// Listed from then on (a delayed event arrives after newer ones).
+    pub visible_from: i64,
     pub livemode: bool,
     pub kind: &'static str,
     /// The object as it was right after the change.

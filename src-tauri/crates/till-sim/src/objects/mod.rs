@@ -2,6 +2,7 @@
 //! so that a million payments fit in memory) and rendered in Stripe's shape
 //! on the way out.
 
+pub mod balance;
 pub mod catalog;
 pub mod charge;
 pub mod checkout;

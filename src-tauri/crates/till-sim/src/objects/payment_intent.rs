@@ -35,6 +35,8 @@ pub struct PaymentIntent {
     pub amount: i64,
     pub currency: String,
     pub status: PiStatus,
+    /// The last change, for search's lag.
+    pub updated: i64,
     pub manual_capture: bool,
     pub customer: Option<String>,
     pub description: Option<String>,
