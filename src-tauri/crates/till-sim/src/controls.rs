@@ -66,6 +66,16 @@ struct LoadFixtures {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Seed {
+    key: String,
+    payments: usize,
+    random_seed: u64,
+    #[serde(default)]
+    days: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SetFees {
     key: String,
     percent_bps: i64,
@@ -122,6 +132,12 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
             shared.clock_offset.fetch_add(a.seconds, Ordering::Relaxed);
             tick_all(shared, request_id);
             Ok(json!({ "now": shared.now() }))
+        }),
+        ("POST", ["seed"]) => parse::<Seed>(&body).and_then(|seed| {
+            let account = lock(&shared.world).keys.get(&seed.key).map(|k| k.account.clone()).ok_or_else(|| bad("No such key"))?;
+            let spec = crate::seed::SeedSpec { payments: seed.payments, seed: seed.random_seed, days: seed.days.unwrap_or(180) };
+            let report = shared.seed_account(&account, spec);
+            Ok(json!({ "payment_intents": report.payment_intents, "objects": report.objects(), "payouts": report.payouts }))
         }),
         ("POST", ["fees"]) => parse::<SetFees>(&body).and_then(|f| {
             let mut world = lock(&shared.world);
@@ -265,6 +281,8 @@ fn complete(
         rng: &mut rng,
         base_url: &shared.base_url,
         imperfections,
+        quiet_until: 0,
+        lazy_events: false,
     };
     crate::time::advance(&mut ctx);
     complete_session(&mut ctx, session, payment_method)
@@ -292,6 +310,8 @@ fn tick_all(shared: &Shared, request_id: &str) {
             rng: &mut rng,
             base_url: &shared.base_url,
             imperfections,
+            quiet_until: 0,
+            lazy_events: false,
         };
         crate::time::advance(&mut ctx);
     }

@@ -68,6 +68,7 @@ pub mod faults;
 pub mod ledger;
 pub mod money;
 pub mod objects;
+pub mod seed;
 mod server;
 pub mod state;
 pub mod time;

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use till_sim::seed::SeedSpec;
 use till_sim::{SimConfig, Simulator};
 
 const USAGE: &str =
@@ -32,7 +33,34 @@ fn parse_args(args: &[String]) -> Result<SimConfig, String> {
                 config.rate_limit =
                     u32::try_from(number()?).map_err(|_| "--rate-limit is too large".to_owned())?
             }
-            "--random-seed" => config.seed = number()?,
+            "--random-seed" => {
+                let seed = number()?;
+                config.seed = seed;
+                if let Some(spec) = config.history.as_mut() {
+                    spec.seed = seed;
+                }
+            }
+            "--seed-payments" => {
+                let payments = usize::try_from(number()?)
+                    .map_err(|_| "--seed-payments is too large".to_owned())?;
+                config.history = Some(SeedSpec {
+                    payments,
+                    ..SeedSpec::new(payments, config.seed)
+                });
+            }
+            "--history-days" => {
+                let days = i64::try_from(number()?)
+                    .map_err(|_| "--history-days is too large".to_owned())?;
+                match config.history.as_mut() {
+                    Some(spec) => spec.days = days.max(1),
+                    None => {
+                        return Err(format!(
+                            "--history-days comes after --demo or --seed-payments\n{USAGE}"
+                        ));
+                    }
+                }
+            }
+            "--demo" => config.history = Some(SeedSpec::demo()),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -53,6 +81,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let started = std::time::Instant::now();
     let sim = match Simulator::start(config) {
         Ok(sim) => sim,
         Err(err) => {
@@ -64,6 +93,21 @@ fn main() -> ExitCode {
     {
         println!("till-sim listening on {}", sim.base_url());
         println!("demo key: {}", sim.demo_key());
+        let report = sim.seed_report();
+        if report.payment_intents > 0 {
+            println!(
+                "seeded {} payments ({} objects: {} charges, {} refunds, {} sessions, {} balance transactions, {} payouts, {} events) in {:.2} s",
+                report.payment_intents,
+                report.objects(),
+                report.charges,
+                report.refunds,
+                report.sessions,
+                report.balance_transactions,
+                report.payouts,
+                report.events,
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()

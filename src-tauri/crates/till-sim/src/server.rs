@@ -32,6 +32,8 @@ pub struct SimConfig {
     pub rate_limit: u32,
     /// Seeds ids and fault draws, so a run can be repeated.
     pub seed: u64,
+    /// History for the demo account (`--demo`, `--seed-payments`).
+    pub history: Option<crate::seed::SeedSpec>,
 }
 
 impl Default for SimConfig {
@@ -41,6 +43,7 @@ impl Default for SimConfig {
             latency: Duration::ZERO,
             rate_limit: 25,
             seed: 0x5717,
+            history: None,
         }
     }
 }
@@ -90,6 +93,20 @@ impl Shared {
         lock(&self.faults).rate_limit.unwrap_or(self.default_rate)
     }
 
+    /// Plays `spec`'s history into an account, ending now.
+    pub fn seed_account(
+        &self,
+        account_id: &str,
+        spec: crate::seed::SeedSpec,
+    ) -> crate::seed::SeedReport {
+        let now = self.now();
+        let mut world = lock(&self.world);
+        match world.accounts.get_mut(account_id) {
+            Some(account) => crate::seed::seed(account, spec, now, &self.base_url),
+            None => crate::seed::SeedReport::default(),
+        }
+    }
+
     /// Opens an account and gives it a secret test key.
     pub fn open_account(&self, name: &str) -> (String, String) {
         let (account_id, key) = {
@@ -127,6 +144,7 @@ pub struct Simulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
     demo_key: String,
+    report: crate::seed::SeedReport,
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -149,7 +167,11 @@ impl Simulator {
             base_url: format!("http://{addr}"),
             default_rate: config.rate_limit,
         });
-        let (_, demo_key) = shared.open_account("Demo");
+        let (demo_account, demo_key) = shared.open_account("Demo");
+        let report = config
+            .history
+            .map(|spec| shared.seed_account(&demo_account, spec))
+            .unwrap_or_default();
         let (stop, stopped) = watch::channel(false);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -166,6 +188,7 @@ impl Simulator {
             shared,
             addr,
             demo_key,
+            report,
             stop,
             thread: Some(thread),
         })
@@ -181,6 +204,11 @@ impl Simulator {
 
     pub fn demo_key(&self) -> &str {
         &self.demo_key
+    }
+
+    /// What seeding the demo account made.
+    pub fn seed_report(&self) -> crate::seed::SeedReport {
+        self.report
     }
 
     pub fn shared(&self) -> &Arc<Shared> {
@@ -472,6 +500,8 @@ async fn api(
             rng: &mut rng,
             base_url: &shared.base_url,
             imperfections,
+            quiet_until: 0,
+            lazy_events: false,
         };
         crate::time::advance(&mut ctx);
         let result = run(route, &mut ctx, &args, params);

@@ -69,8 +69,8 @@ fn expire_holds(ctx: &mut Ctx<'_>, at: i64) {
             Some("automatic"),
             Some("expired_uncaptured_charge"),
         );
-        if let Some(charge) = charge_id.and_then(|c| ctx.account.charges.get(&c)).cloned() {
-            let object = crate::api::charges::render_charge(ctx, &charge);
+        if let Some(charge_id) = charge_id {
+            let object = crate::api::payment_intents::charge_snapshot(ctx, &charge_id);
             ctx.emit("charge.expired", object, None);
         }
     }

@@ -505,7 +505,9 @@ pub fn complete_session(
             ctx.account
                 .payment_intents
                 .insert(pi_id.clone(), pi.clone());
-            ctx.emit("payment_intent.created", pi.to_json(), None);
+            if ctx.recording() {
+                ctx.emit("payment_intent.created", pi.to_json(), None);
+            }
             if let Some(s) = ctx.account.sessions.get_mut(id) {
                 s.payment_intent = Some(pi_id.clone());
             }

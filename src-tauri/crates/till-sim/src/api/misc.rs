@@ -9,7 +9,6 @@ use super::{Ctx, Route, expansions, paginate};
 use crate::money;
 use crate::objects::catalog::{Price, Product, Recurring};
 use crate::objects::customer::Customer;
-use crate::objects::event::Event;
 use crate::state::Access;
 
 pub const ROUTES: [Route; 12] = [
@@ -374,16 +373,17 @@ fn list_events(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Va
             })
     };
     let now = ctx.now;
+    let ctx_ref: &Ctx<'_> = ctx;
     let page = paginate(
         &mut params,
         "/v1/events",
         "event",
-        ctx.account.events.newest_first().filter(|(_, e)| {
+        ctx_ref.account.events.newest_first().filter(|(_, e)| {
             e.visible_from <= now
                 && created.is_none_or(|r| r.contains(e.created))
                 && matches(e.kind)
         }),
-        Event::to_json,
+        |event| ctx_ref.render_event(event),
     )?;
     params.finish()?;
     Ok(page)
@@ -401,6 +401,6 @@ fn retrieve_event(
         .events
         .get(&args[0])
         .filter(|e| e.visible_from <= now)
-        .map(Event::to_json)
+        .map(|event| ctx.render_event(event))
         .ok_or_else(|| ApiError::no_such("event", &args[0], "id"))
 }

@@ -14,7 +14,7 @@ pub mod search;
 
 use serde_json::{Value, json};
 
-use crate::objects::event::Event;
+use crate::objects::event::{Event, EventObject};
 use crate::state::{Access, Account};
 use error::ApiError;
 use form::Params;
@@ -31,11 +31,20 @@ pub struct Ctx<'a> {
     /// The simulator's own base URL, for hosted checkout pages.
     pub base_url: &'a str,
     pub imperfections: crate::faults::Imperfections,
+    /// No events before this time: seeding skips what retention would drop.
+    pub quiet_until: i64,
+    /// Events point at objects instead of copying them (seeded history).
+    pub lazy_events: bool,
 }
 
 const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 impl Ctx<'_> {
+    /// Whether events are being recorded now.
+    pub fn recording(&self) -> bool {
+        self.now >= self.quiet_until
+    }
+
     /// A new id in Stripe's style: `pi_` and 24 base-62 characters.
     pub fn new_id(&mut self, prefix: &str) -> String {
         let mut id = String::with_capacity(prefix.len() + 25);
@@ -48,8 +57,57 @@ impl Ctx<'_> {
         id
     }
 
+    fn event_object(&self, object: Value) -> EventObject {
+        const REFERABLE: [&str; 6] = [
+            "payment_intent",
+            "charge",
+            "refund",
+            "checkout.session",
+            "payout",
+            "customer",
+        ];
+        if self.lazy_events
+            && let (Some(kind), Some(id)) = (object["object"].as_str(), object["id"].as_str())
+            && let Some(kind) = REFERABLE.iter().find(|k| **k == kind)
+        {
+            return EventObject::Current {
+                object: kind,
+                id: id.into(),
+            };
+        }
+        EventObject::Snapshot(object.to_string().into_boxed_str())
+    }
+
+    /// An event as the API shows it.
+    pub fn render_event(&self, event: &Event) -> Value {
+        let object = match &event.object {
+            EventObject::Snapshot(json) => serde_json::from_str(json).unwrap_or(Value::Null),
+            EventObject::Current { object, id } => {
+                let account = &*self.account;
+                let now = self.now;
+                match *object {
+                    "payment_intent" => account.payment_intents.get(id).map(|pi| pi.to_json()),
+                    "charge" => account
+                        .charges
+                        .get(id)
+                        .map(|c| charges::render_charge(self, c)),
+                    "refund" => account.refunds.get(id).map(|r| r.to_json()),
+                    "checkout.session" => checkout::render(self, id, &[]).ok(),
+                    "payout" => account.ledger.payouts.get(id).map(|p| p.to_json(now)),
+                    "customer" => account.customers.get(id).map(|c| c.to_json()),
+                    _ => None,
+                }
+                .unwrap_or(Value::Null)
+            }
+        };
+        event.to_json(object)
+    }
+
     /// Records an event for a state change.
     pub fn emit(&mut self, kind: &'static str, object: Value, previous_attributes: Option<Value>) {
+        if !self.recording() {
+            return;
+        }
         let imperfect = self.imperfections;
         if imperfect.event_drop_rate > 0.0 && self.rng.f64() < imperfect.event_drop_rate {
             return;
@@ -68,7 +126,7 @@ impl Ctx<'_> {
             created: self.now,
             livemode: self.livemode,
             kind,
-            object,
+            object: self.event_object(object),
             previous_attributes,
             request_id: Some(self.request_id.to_owned()),
             idempotency_key: self.idempotency_key.map(str::to_owned),

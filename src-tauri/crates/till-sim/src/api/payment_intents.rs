@@ -103,6 +103,12 @@ pub fn find<'a>(ctx: &'a mut Ctx<'_>, id: &str) -> Result<&'a mut PaymentIntent,
 }
 
 pub fn snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
+    if !ctx.recording() {
+        return Value::Null;
+    }
+    if ctx.lazy_events {
+        return json!({ "id": id, "object": "payment_intent" });
+    }
     ctx.account
         .payment_intents
         .get(id)
@@ -111,6 +117,12 @@ pub fn snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
 }
 
 pub fn charge_snapshot(ctx: &Ctx<'_>, id: &str) -> Value {
+    if !ctx.recording() {
+        return Value::Null;
+    }
+    if ctx.lazy_events {
+        return json!({ "id": id, "object": "charge" });
+    }
     ctx.account
         .charges
         .get(id)
@@ -308,6 +320,19 @@ fn capture(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Val
     let expand = expansions(&mut params, &["latest_charge", "customer"])?;
     params.finish()?;
     let id = args[0].clone();
+    capture_intent(ctx, &id, amount, metadata)?;
+    let pi = find(ctx, &id)?.clone();
+    Ok(render(ctx, &pi, &expand))
+}
+
+/// Captures all or part of a hold; the rest is released onto the charge.
+pub fn capture_intent(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    amount: Option<i64>,
+    metadata: Option<crate::objects::Metadata>,
+) -> Result<(), ApiError> {
+    let id = id.to_owned();
     let pi = find(ctx, &id)?.clone();
     if pi.status != PiStatus::RequiresCapture {
         return Err(ApiError::unexpected_state(format!(
@@ -373,8 +398,7 @@ fn capture(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Val
     ctx.emit("charge.captured", charge, None);
     let object = snapshot(ctx, &id);
     ctx.emit("payment_intent.succeeded", object, None);
-    let pi = find(ctx, &id)?.clone();
-    Ok(render(ctx, &pi, &expand))
+    Ok(())
 }
 
 /// Records an uncaptured amount handed back to the customer: a refund on the

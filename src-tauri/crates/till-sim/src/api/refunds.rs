@@ -47,6 +47,20 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
     let metadata = params.metadata()?.unwrap_or_default();
     let expand = expansions(&mut params, &["charge", "payment_intent"])?;
     params.finish()?;
+    let refund_id = refund(ctx, payment_intent, charge, amount, reason, metadata)?;
+    render(ctx, &refund_id, &expand)
+}
+
+/// Refunds a charge (found directly or through its PaymentIntent); returns
+/// the refund's id.
+pub fn refund(
+    ctx: &mut Ctx<'_>,
+    payment_intent: Option<String>,
+    charge: Option<String>,
+    amount: Option<i64>,
+    reason: Option<String>,
+    metadata: crate::objects::Metadata,
+) -> Result<String, ApiError> {
     let charge_id = match (&payment_intent, &charge) {
         (None, None) => {
             return Err(ApiError::invalid_request("One of the following params should be provided for this request: payment_intent or charge.")
@@ -128,7 +142,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
         if let Some(refund) = ctx.account.refunds.get_mut(&refund_id) {
             refund.metadata = metadata;
         }
-        return render(ctx, &refund_id, &expand);
+        return Ok(refund_id);
     }
 
     let refundable = charge.amount_captured - charge.amount_refunded;
@@ -180,14 +194,9 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
             ctx.account.ledger.waiting_refunds.push(refund_id.clone());
         }
     }
-    let charge = ctx
-        .account
-        .charges
-        .get(&charge_id)
-        .map(|c| render_charge(ctx, c))
-        .unwrap_or(Value::Null);
+    let charge = crate::api::payment_intents::charge_snapshot(ctx, &charge_id);
     ctx.emit("charge.refunded", charge, None);
-    render(ctx, &refund_id, &expand)
+    Ok(refund_id)
 }
 
 fn render(ctx: &Ctx<'_>, id: &str, expand: &[String]) -> Result<Value, ApiError> {

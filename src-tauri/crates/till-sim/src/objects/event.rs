@@ -1,5 +1,16 @@
 use serde_json::{Value, json};
 
+/// What an event carries.
+#[derive(Debug, Clone)]
+pub enum EventObject {
+    /// The object as it was right after the change, as compact JSON text (a
+    /// tree per event would cost several times the memory).
+    Snapshot(Box<str>),
+    /// Seeded history: the object is rendered as it is now, when listed.
+    /// A million payments' events would not fit in memory otherwise.
+    Current { object: &'static str, id: Box<str> },
+}
+
 #[derive(Debug, Clone)]
 pub struct Event {
     pub id: String,
@@ -8,16 +19,16 @@ pub struct Event {
     pub visible_from: i64,
     pub livemode: bool,
     pub kind: &'static str,
-    /// The object as it was right after the change.
-    pub object: Value,
+    pub object: EventObject,
     pub previous_attributes: Option<Value>,
     pub request_id: Option<String>,
     pub idempotency_key: Option<String>,
 }
 
 impl Event {
-    pub fn to_json(&self) -> Value {
-        let mut data = json!({ "object": self.object });
+    /// `object` is the rendered object (see [`EventObject`]).
+    pub fn to_json(&self, object: Value) -> Value {
+        let mut data = json!({ "object": object });
         if let Some(previous) = &self.previous_attributes {
             data["previous_attributes"] = previous.clone();
         }

@@ -1,0 +1,537 @@
+//! A believable business, generated deterministically at any size: customers,
+//! a catalog, months of payments in several currencies (holds among them,
+//! captured, released or still open near expiry; declines; full and partial
+//! refunds), Checkout Sessions (paid, open, expired) and the daily payouts
+//! with their balance transactions that all this produces.
+//!
+//! History is played forward in time through the same code that serves the
+//! API, so every object obeys the same rules. Events are recorded only for
+//! the last 30 days, which is all Stripe keeps.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::api::Ctx;
+use crate::api::checkout::complete_session;
+use crate::api::confirmation::run_confirmation;
+use crate::api::payment_intents::{cancel_intent, capture_intent};
+use crate::api::refunds::refund;
+use crate::faults::Imperfections;
+use crate::ledger::DAY;
+use crate::objects::Metadata;
+use crate::objects::catalog::{Price, Product};
+use crate::objects::checkout::{CheckoutSession, LineItem};
+use crate::objects::customer::Customer;
+use crate::objects::payment_intent::{PaymentIntent, PiStatus};
+use crate::state::Account;
+
+/// How much business to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSpec {
+    pub payments: usize,
+    pub seed: u64,
+    pub days: i64,
+}
+
+impl SeedSpec {
+    /// The demo account: a small café's last three months.
+    pub fn demo() -> Self {
+        Self {
+            payments: 600,
+            seed: 42,
+            days: 90,
+        }
+    }
+
+    pub fn new(payments: usize, seed: u64) -> Self {
+        Self {
+            payments,
+            seed,
+            days: 180,
+        }
+    }
+}
+
+/// What seeding made, for the report and the benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub payment_intents: usize,
+    pub charges: usize,
+    pub refunds: usize,
+    pub sessions: usize,
+    pub balance_transactions: usize,
+    pub payouts: usize,
+    pub events: usize,
+}
+
+impl SeedReport {
+    pub fn objects(&self) -> usize {
+        self.payment_intents
+            + self.charges
+            + self.refunds
+            + self.sessions
+            + self.balance_transactions
+            + self.payouts
+            + self.events
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Action {
+    Capture {
+        id: String,
+        amount: Option<i64>,
+    },
+    Release {
+        id: String,
+    },
+    Refund {
+        payment_intent: String,
+        amount: Option<i64>,
+    },
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Ada", "Ben", "Chloé", "Dev", "Emma", "Farid", "Grace", "Hiro", "Inès", "Jonas", "Kemi",
+    "Luca", "Mei", "Noor", "Omar", "Priya",
+];
+const LAST_NAMES: &[&str] = &[
+    "Okafor", "Larsen", "Dubois", "Patel", "Schmidt", "Tanaka", "García", "Murphy", "Novak",
+    "Rossi", "Kim", "Haddad",
+];
+const PRODUCTS: &[(&str, i64)] = &[
+    ("Flat white", 420),
+    ("Espresso", 300),
+    ("Croissant", 350),
+    ("Sourdough loaf", 750),
+    ("Coffee beans 1 kg", 3200),
+    ("Catering tray", 14_500),
+    ("Barista course", 9_900),
+    ("Gift card", 5_000),
+];
+
+/// (currency, share in percent, smallest and largest amount in minor units)
+const CURRENCIES: &[(&str, u32, i64, i64)] = &[
+    ("usd", 68, 300, 45_000),
+    ("eur", 12, 300, 40_000),
+    ("gbp", 6, 300, 35_000),
+    ("jpy", 9, 500, 60_000),
+    ("bhd", 5, 1_000, 80_000),
+];
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[rng.usize(..items.len())]
+}
+
+/// A roughly log-uniform amount, rounded as people price things.
+fn amount(rng: &mut fastrand::Rng, currency: &str, low: i64, high: i64) -> i64 {
+    let (l, h) = ((low as f64).ln(), (high as f64).ln());
+    #[allow(clippy::cast_possible_truncation)]
+    let raw = (l + rng.f64() * (h - l)).exp() as i64;
+    let step = match crate::money::decimals(currency) {
+        Some(0) => 10,
+        Some(3) => 50,
+        _ => 5,
+    };
+    (raw / step).max(1) * step
+}
+
+/// Seeds `account` with history ending at `end` (unix time).
+pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> SeedReport {
+    let mut rng = fastrand::Rng::with_seed(spec.seed);
+    let start = end - spec.days * DAY;
+    let mut ctx = Ctx {
+        account,
+        now: start,
+        livemode: false,
+        request_id: "req_seed",
+        idempotency_key: None,
+        rng: &mut rng,
+        base_url,
+        imperfections: Imperfections::default(),
+        quiet_until: end - 30 * DAY,
+        lazy_events: true,
+    };
+    crate::time::advance(&mut ctx);
+    let customers = seed_customers(&mut ctx, spec.payments, start);
+    let prices = seed_catalog(&mut ctx, start);
+    let mut schedule: BinaryHeap<Reverse<(i64, Action)>> = BinaryHeap::new();
+    let span = (end - start - 3600).max(1);
+    let count = i64::try_from(spec.payments.max(1)).unwrap_or(i64::MAX);
+
+    for n in 0..spec.payments {
+        let index = i64::try_from(n).unwrap_or(0);
+        let at = start + span * index / count + ctx.rng.i64(0..=(span / count).max(1));
+        run_due(&mut ctx, &mut schedule, at);
+        ctx.now = at.max(ctx.now);
+        crate::time::advance(&mut ctx);
+        let roll = ctx.rng.u32(0..100);
+        if roll < 7 && !prices.is_empty() {
+            checkout_payment(&mut ctx, &prices, &customers, n);
+        } else {
+            card_payment(&mut ctx, &customers, n, end, &mut schedule);
+        }
+        // Now and then a customer opens a checkout and walks away.
+        if ctx.rng.u32(0..100) < 2 && !prices.is_empty() {
+            let session = open_session(&mut ctx, &prices, n);
+            ctx.account
+                .open_sessions
+                .insert((session.expires_at, session.id.clone()));
+            ctx.account.sessions.insert(session.id.clone(), session);
+        }
+    }
+    run_due(&mut ctx, &mut schedule, end);
+    ctx.now = end;
+    crate::time::advance(&mut ctx);
+    // A few checkouts still open at the end, as in any shop's day.
+    for n in 0..(spec.payments / 150 + 2) {
+        if prices.is_empty() {
+            break;
+        }
+        let session = open_session(&mut ctx, &prices, spec.payments + n);
+        ctx.account
+            .open_sessions
+            .insert((session.expires_at, session.id.clone()));
+        ctx.account.sessions.insert(session.id.clone(), session);
+    }
+    let account = &mut *ctx.account;
+    account.payment_intents.shrink();
+    account.charges.shrink();
+    account.refunds.shrink();
+    account.ledger.transactions.shrink();
+    SeedReport {
+        payment_intents: ctx.account.payment_intents.len(),
+        charges: ctx.account.charges.len(),
+        refunds: ctx.account.refunds.len(),
+        sessions: ctx.account.sessions.len(),
+        balance_transactions: ctx.account.ledger.transactions.len(),
+        payouts: ctx.account.ledger.payouts.len(),
+        events: ctx.account.events.len(),
+    }
+}
+
+fn run_due(ctx: &mut Ctx<'_>, schedule: &mut BinaryHeap<Reverse<(i64, Action)>>, until: i64) {
+    while let Some(Reverse((at, _))) = schedule.peek() {
+        if *at > until {
+            break;
+        }
+        let Some(Reverse((at, action))) = schedule.pop() else {
+            break;
+        };
+        ctx.now = at.max(ctx.now);
+        crate::time::advance(ctx);
+        // An action on an object that changed meanwhile (an expired hold)
+        // fails as it would on Stripe, and is simply not done.
+        let _ = match action {
+            Action::Capture { id, amount } => capture_intent(ctx, &id, amount, None),
+            Action::Release { id } => {
+                if ctx
+                    .account
+                    .payment_intents
+                    .get(&id)
+                    .is_some_and(|pi| pi.status == PiStatus::RequiresCapture)
+                {
+                    cancel_intent(ctx, &id, Some("requested_by_customer"), None);
+                }
+                Ok(())
+            }
+            Action::Refund {
+                payment_intent,
+                amount,
+            } => refund(
+                ctx,
+                Some(payment_intent),
+                None,
+                amount,
+                Some("requested_by_customer".to_owned()),
+                Metadata::new(),
+            )
+            .map(|_| ()),
+        };
+    }
+}
+
+fn seed_customers(ctx: &mut Ctx<'_>, payments: usize, at: i64) -> Vec<(String, String)> {
+    let count = (payments / 8).clamp(20, 200_000);
+    let mut out = Vec::with_capacity(count);
+    for n in 0..count {
+        let first = *pick(ctx.rng, FIRST_NAMES);
+        let last = *pick(ctx.rng, LAST_NAMES);
+        let email = format!(
+            "{}.{}{n}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        let id = ctx.new_id("cus");
+        let customer = Customer {
+            id: id.clone(),
+            created: at,
+            livemode: false,
+            email: Some(email.clone()),
+            name: Some(format!("{first} {last}")),
+            phone: None,
+            description: None,
+            metadata: Metadata::new(),
+        };
+        ctx.account.customers.insert(id.clone(), customer);
+        out.push((id, email));
+    }
+    out
+}
+
+fn seed_catalog(ctx: &mut Ctx<'_>, at: i64) -> Vec<Price> {
+    let mut prices = Vec::new();
+    for (name, unit_amount) in PRODUCTS {
+        let product_id = ctx.new_id("prod");
+        let price_id = ctx.new_id("price");
+        let price = Price {
+            id: price_id.clone(),
+            created: at,
+            livemode: false,
+            product: product_id.clone(),
+            currency: "usd".to_owned(),
+            unit_amount: *unit_amount,
+            recurring: None,
+            active: true,
+            nickname: None,
+            metadata: Metadata::new(),
+        };
+        let product = Product {
+            id: product_id.clone(),
+            created: at,
+            updated: at,
+            livemode: false,
+            name: (*name).to_owned(),
+            description: None,
+            active: true,
+            metadata: Metadata::new(),
+            default_price: Some(price_id.clone()),
+        };
+        ctx.account.products.insert(product_id, product);
+        ctx.account.prices.insert(price_id, price.clone());
+        prices.push(price);
+    }
+    // A subscription-style price, for the catalog's sake.
+    let product_id = ctx.new_id("prod");
+    let price_id = ctx.new_id("price");
+    ctx.account.products.insert(
+        product_id.clone(),
+        Product {
+            id: product_id.clone(),
+            created: at,
+            updated: at,
+            livemode: false,
+            name: "Coffee club".to_owned(),
+            description: Some("Beans every month".to_owned()),
+            active: true,
+            metadata: Metadata::new(),
+            default_price: Some(price_id.clone()),
+        },
+    );
+    ctx.account.prices.insert(
+        price_id.clone(),
+        Price {
+            id: price_id,
+            created: at,
+            livemode: false,
+            product: product_id,
+            currency: "usd".to_owned(),
+            unit_amount: 2_900,
+            recurring: Some(crate::objects::catalog::Recurring {
+                interval: "month".to_owned(),
+                interval_count: 1,
+            }),
+            active: true,
+            nickname: Some("Monthly".to_owned()),
+            metadata: Metadata::new(),
+        },
+    );
+    prices
+}
+
+fn card_payment(
+    ctx: &mut Ctx<'_>,
+    customers: &[(String, String)],
+    n: usize,
+    end: i64,
+    schedule: &mut BinaryHeap<Reverse<(i64, Action)>>,
+) {
+    let roll = ctx.rng.u32(0..100);
+    let mut acc = 0;
+    let (currency, low, high) = CURRENCIES
+        .iter()
+        .find(|(_, share, _, _)| {
+            acc += share;
+            roll < acc
+        })
+        .map_or(("usd", 300, 45_000), |(c, _, l, h)| (*c, *l, *h));
+    let amount = amount(ctx.rng, currency, low, high);
+    let manual = ctx.rng.u32(0..100) < 14;
+    let payment_method = match ctx.rng.u32(0..100) {
+        0..=2 => "pm_card_chargeDeclined",
+        3 => "pm_card_chargeDeclinedInsufficientFunds",
+        4..=54 => "pm_card_visa",
+        55..=79 => "pm_card_mastercard",
+        80..=89 => "pm_card_amex",
+        90..=94 => "pm_card_visa_debit",
+        _ => "pm_card_discover",
+    };
+    let merchant_initiated = manual && payment_method == "pm_card_visa" && ctx.rng.u32(0..100) < 20;
+    let customer = (ctx.rng.u32(0..100) < 75).then(|| pick(ctx.rng, customers).clone());
+    let mut metadata = Metadata::new();
+    if ctx.rng.bool() {
+        metadata.insert("order_id".to_owned(), format!("ORD-{:06}", n + 1));
+    }
+    let id = ctx.new_id("pi");
+    let pi = PaymentIntent {
+        id: id.clone(),
+        created: ctx.now,
+        updated: ctx.now,
+        livemode: false,
+        amount,
+        currency: currency.to_owned(),
+        status: PiStatus::RequiresConfirmation,
+        manual_capture: manual,
+        customer: customer.as_ref().map(|(id, _)| id.clone()),
+        description: Some(format!("Order #{}", n + 1)),
+        receipt_email: customer.as_ref().map(|(_, email)| email.clone()),
+        metadata,
+        payment_method: Some(payment_method.to_owned()),
+        amount_capturable: 0,
+        amount_received: 0,
+        latest_charge: None,
+        canceled_at: None,
+        cancellation_reason: None,
+        last_payment_error: None,
+        next_action: None,
+    };
+    ctx.account.payment_intents.insert(id.clone(), pi);
+    if run_confirmation(ctx, &id, merchant_initiated).is_err() {
+        return;
+    }
+    let now = ctx.now;
+    let status = ctx.account.payment_intents.get(&id).map(|pi| pi.status);
+    match status {
+        Some(PiStatus::RequiresCapture) => {
+            let window = ctx
+                .account
+                .payment_intents
+                .get(&id)
+                .and_then(|pi| pi.latest_charge.as_ref())
+                .and_then(|c| ctx.account.charges.get(c))
+                .and_then(|c| c.capture_before)
+                .unwrap_or(now + 7 * DAY)
+                - now;
+            // A few holds have extended authorization (30 days).
+            if ctx.rng.u32(0..100) < 3 {
+                extend_hold(ctx, &id, now + 30 * DAY);
+            }
+            let when = now + ctx.rng.i64(600..=window.max(601) - 300);
+            let action = match ctx.rng.u32(0..100) {
+                0..=59 => Action::Capture { id, amount: None },
+                60..=79 => Action::Capture {
+                    id,
+                    amount: Some((amount * i64::from(ctx.rng.u32(40..95)) / 100).max(1)),
+                },
+                80..=94 => Action::Release { id },
+                // Forgotten: the hold lapses at capture_before.
+                _ => return,
+            };
+            if when < end {
+                schedule.push(Reverse((when, action)));
+            }
+        }
+        Some(PiStatus::Succeeded) if ctx.rng.u32(0..100) < 8 => {
+            let when = now + ctx.rng.i64(3600..=20 * DAY);
+            let partial = ctx.rng.u32(0..100) < 40;
+            let refund_amount =
+                partial.then(|| (amount * i64::from(ctx.rng.u32(10..80)) / 100).max(1));
+            if when < end {
+                schedule.push(Reverse((
+                    when,
+                    Action::Refund {
+                        payment_intent: id,
+                        amount: refund_amount,
+                    },
+                )));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn extend_hold(ctx: &mut Ctx<'_>, id: &str, until: i64) {
+    let Some(charge_id) = ctx
+        .account
+        .payment_intents
+        .get(id)
+        .and_then(|pi| pi.latest_charge.clone())
+    else {
+        return;
+    };
+    if let Some(charge) = ctx.account.charges.get_mut(&charge_id) {
+        if let Some(old) = charge.capture_before.replace(until) {
+            ctx.account.open_holds.remove(&(old, id.to_owned()));
+        }
+        ctx.account.open_holds.insert((until, id.to_owned()));
+    }
+}
+
+fn open_session(ctx: &mut Ctx<'_>, prices: &[Price], n: usize) -> CheckoutSession {
+    let price = pick(ctx.rng, prices).clone();
+    let quantity = ctx.rng.i64(1..=4);
+    let id = ctx.new_id("cs_test");
+    let description = ctx
+        .account
+        .products
+        .get(&price.product)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    CheckoutSession {
+        url: format!("{}/pay/{id}", ctx.base_url),
+        id,
+        created: ctx.now,
+        expires_at: ctx.now + DAY,
+        livemode: false,
+        status: "open",
+        payment_status: "unpaid",
+        currency: price.currency.clone(),
+        customer: None,
+        customer_email: None,
+        client_reference_id: Some(format!("cart-{}", n + 1)),
+        metadata: Metadata::new(),
+        success_url: Some("https://shop.example/thanks".to_owned()),
+        cancel_url: Some("https://shop.example/cart".to_owned()),
+        allow_promotion_codes: None,
+        billing_address_collection: None,
+        phone_number_collection: false,
+        manual_capture: false,
+        payment_intent: None,
+        line_items: vec![LineItem {
+            id: ctx.new_id("li"),
+            description,
+            quantity,
+            currency: price.currency.clone(),
+            unit_amount: price.unit_amount,
+            price: price.to_json(),
+        }],
+    }
+}
+
+fn checkout_payment(ctx: &mut Ctx<'_>, prices: &[Price], customers: &[(String, String)], n: usize) {
+    let mut session = open_session(ctx, prices, n);
+    session.created = ctx.now - 180;
+    session.expires_at = session.created + DAY;
+    session.customer_email = Some(pick(ctx.rng, customers).1.clone());
+    let id = session.id.clone();
+    ctx.account
+        .open_sessions
+        .insert((session.expires_at, id.clone()));
+    ctx.account.sessions.insert(id.clone(), session);
+    let card = if ctx.rng.u32(0..100) < 4 {
+        "pm_card_chargeDeclined"
+    } else {
+        "pm_card_visa"
+    };
+    let _ = complete_session(ctx, &id, card);
+}
