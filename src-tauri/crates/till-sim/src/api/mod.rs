@@ -228,24 +228,40 @@ pub fn paginate<'a, T: 'a>(
             "You may only specify one of these parameters: ending_before, starting_after.",
         ));
     }
-    let all: Vec<(&str, &T)> = items.collect();
-    let position = |cursor: &str, param: &str| {
-        all.iter()
-            .position(|(id, _)| *id == cursor)
-            .ok_or_else(|| ApiError::no_such(object_name, cursor, param))
-    };
-    let (page, has_more) = if let Some(cursor) = after.as_deref() {
-        let start = position(cursor, "starting_after")? + 1;
-        let end = (start + limit).min(all.len());
-        (&all[start..end], end < all.len())
+    // Lazily: the first pages of a million objects cost what they show.
+    let mut items = items;
+    let page: Vec<(&str, &T)>;
+    let has_more;
+    if let Some(cursor) = after.as_deref() {
+        if !items.by_ref().any(|(id, _)| id == cursor) {
+            return Err(ApiError::no_such(object_name, cursor, "starting_after"));
+        }
+        let mut taken: Vec<(&str, &T)> = items.take(limit + 1).collect();
+        has_more = taken.len() > limit;
+        taken.truncate(limit);
+        page = taken;
     } else if let Some(cursor) = before.as_deref() {
-        let end = position(cursor, "ending_before")?;
-        let start = end.saturating_sub(limit);
-        (&all[start..end], start > 0)
+        let mut newer = Vec::new();
+        let mut found = false;
+        for (id, item) in items {
+            if id == cursor {
+                found = true;
+                break;
+            }
+            newer.push((id, item));
+        }
+        if !found {
+            return Err(ApiError::no_such(object_name, cursor, "ending_before"));
+        }
+        let start = newer.len().saturating_sub(limit);
+        has_more = start > 0;
+        page = newer.split_off(start);
     } else {
-        let end = limit.min(all.len());
-        (&all[..end], end < all.len())
-    };
+        let mut taken: Vec<(&str, &T)> = items.take(limit + 1).collect();
+        has_more = taken.len() > limit;
+        taken.truncate(limit);
+        page = taken;
+    }
     Ok(json!({
         "object": "list",
         "data": page.iter().map(|(_, item)| render(item)).collect::<Vec<_>>(),
