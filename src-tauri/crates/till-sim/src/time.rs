@@ -100,7 +100,15 @@ fn prune(ctx: &mut Ctx<'_>) {
         Idempotent::Done { created, .. } => now - *created < IDEMPOTENCY_TTL,
         Idempotent::InFlight { .. } => true,
     });
-    ctx.account
+    // Events are kept in creation order: rebuild only when the oldest is due.
+    let due = ctx
+        .account
         .events
-        .retain(|event| now - event.created < EVENT_RETENTION);
+        .oldest()
+        .is_some_and(|event| now - event.created >= EVENT_RETENTION);
+    if due {
+        ctx.account
+            .events
+            .retain(|event| now - event.created < EVENT_RETENTION);
+    }
 }
