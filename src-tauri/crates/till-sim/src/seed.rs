@@ -138,7 +138,10 @@ fn amount(rng: &mut fastrand::Rng, currency: &str, low: i64, high: i64) -> i64 {
 
 /// Seeds `account` with history ending at `end` (unix time).
 pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> SeedReport {
+    // Two streams: ids (which depend on what the clock did, e.g. how many
+    // payouts ran) and business decisions, which then repeat exactly.
     let mut rng = fastrand::Rng::with_seed(spec.seed);
+    let mut decide = fastrand::Rng::with_seed(spec.seed ^ 0x5eed_dec1de);
     let start = end - spec.days * DAY;
     let mut ctx = Ctx {
         account,
@@ -153,7 +156,7 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
         lazy_events: true,
     };
     crate::time::advance(&mut ctx);
-    let customers = seed_customers(&mut ctx, spec.payments, start);
+    let customers = seed_customers(&mut ctx, &mut decide, spec.payments, start);
     let prices = seed_catalog(&mut ctx, start);
     let mut schedule: BinaryHeap<Reverse<(i64, Action)>> = BinaryHeap::new();
     let span = (end - start - 3600).max(1);
@@ -161,19 +164,19 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
 
     for n in 0..spec.payments {
         let index = i64::try_from(n).unwrap_or(0);
-        let at = start + span * index / count + ctx.rng.i64(0..=(span / count).max(1));
+        let at = start + span * index / count + decide.i64(0..=(span / count).max(1));
         run_due(&mut ctx, &mut schedule, at);
         ctx.now = at.max(ctx.now);
         crate::time::advance(&mut ctx);
-        let roll = ctx.rng.u32(0..100);
+        let roll = decide.u32(0..100);
         if roll < 7 && !prices.is_empty() {
-            checkout_payment(&mut ctx, &prices, &customers, n);
+            checkout_payment(&mut ctx, &mut decide, &prices, &customers, n);
         } else {
-            card_payment(&mut ctx, &customers, n, end, &mut schedule);
+            card_payment(&mut ctx, &mut decide, &customers, n, end, &mut schedule);
         }
         // Now and then a customer opens a checkout and walks away.
-        if ctx.rng.u32(0..100) < 2 && !prices.is_empty() {
-            let session = open_session(&mut ctx, &prices, n);
+        if decide.u32(0..100) < 2 && !prices.is_empty() {
+            let session = open_session(&mut ctx, &mut decide, &prices, n);
             ctx.account
                 .open_sessions
                 .insert((session.expires_at, session.id.clone()));
@@ -188,7 +191,7 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
         if prices.is_empty() {
             break;
         }
-        let session = open_session(&mut ctx, &prices, spec.payments + n);
+        let session = open_session(&mut ctx, &mut decide, &prices, spec.payments + n);
         ctx.account
             .open_sessions
             .insert((session.expires_at, session.id.clone()));
@@ -251,12 +254,17 @@ fn run_due(ctx: &mut Ctx<'_>, schedule: &mut BinaryHeap<Reverse<(i64, Action)>>,
     }
 }
 
-fn seed_customers(ctx: &mut Ctx<'_>, payments: usize, at: i64) -> Vec<(String, String)> {
+fn seed_customers(
+    ctx: &mut Ctx<'_>,
+    rng: &mut fastrand::Rng,
+    payments: usize,
+    at: i64,
+) -> Vec<(String, String)> {
     let count = (payments / 8).clamp(20, 200_000);
     let mut out = Vec::with_capacity(count);
     for n in 0..count {
-        let first = *pick(ctx.rng, FIRST_NAMES);
-        let last = *pick(ctx.rng, LAST_NAMES);
+        let first = *pick(rng, FIRST_NAMES);
+        let last = *pick(rng, LAST_NAMES);
         let email = format!(
             "{}.{}{n}@example.com",
             first.to_lowercase(),
@@ -351,12 +359,13 @@ fn seed_catalog(ctx: &mut Ctx<'_>, at: i64) -> Vec<Price> {
 
 fn card_payment(
     ctx: &mut Ctx<'_>,
+    rng: &mut fastrand::Rng,
     customers: &[(String, String)],
     n: usize,
     end: i64,
     schedule: &mut BinaryHeap<Reverse<(i64, Action)>>,
 ) {
-    let roll = ctx.rng.u32(0..100);
+    let roll = rng.u32(0..100);
     let mut acc = 0;
     let (currency, low, high) = CURRENCIES
         .iter()
@@ -365,9 +374,9 @@ fn card_payment(
             roll < acc
         })
         .map_or(("usd", 300, 45_000), |(c, _, l, h)| (*c, *l, *h));
-    let amount = amount(ctx.rng, currency, low, high);
-    let manual = ctx.rng.u32(0..100) < 14;
-    let payment_method = match ctx.rng.u32(0..100) {
+    let amount = amount(rng, currency, low, high);
+    let manual = rng.u32(0..100) < 14;
+    let payment_method = match rng.u32(0..100) {
         0..=2 => "pm_card_chargeDeclined",
         3 => "pm_card_chargeDeclinedInsufficientFunds",
         4..=54 => "pm_card_visa",
@@ -376,10 +385,10 @@ fn card_payment(
         90..=94 => "pm_card_visa_debit",
         _ => "pm_card_discover",
     };
-    let merchant_initiated = manual && payment_method == "pm_card_visa" && ctx.rng.u32(0..100) < 20;
-    let customer = (ctx.rng.u32(0..100) < 75).then(|| pick(ctx.rng, customers).clone());
+    let merchant_initiated = manual && payment_method == "pm_card_visa" && rng.u32(0..100) < 20;
+    let customer = (rng.u32(0..100) < 75).then(|| pick(rng, customers).clone());
     let mut metadata = Metadata::new();
-    if ctx.rng.bool() {
+    if rng.bool() {
         metadata.insert("order_id".to_owned(), format!("ORD-{:06}", n + 1));
     }
     let id = ctx.new_id("pi");
@@ -423,15 +432,15 @@ fn card_payment(
                 .unwrap_or(now + 7 * DAY)
                 - now;
             // A few holds have extended authorization (30 days).
-            if ctx.rng.u32(0..100) < 3 {
+            if rng.u32(0..100) < 3 {
                 extend_hold(ctx, &id, now + 30 * DAY);
             }
-            let when = now + ctx.rng.i64(600..=window.max(601) - 300);
-            let action = match ctx.rng.u32(0..100) {
+            let when = now + rng.i64(600..=window.max(601) - 300);
+            let action = match rng.u32(0..100) {
                 0..=59 => Action::Capture { id, amount: None },
                 60..=79 => Action::Capture {
                     id,
-                    amount: Some((amount * i64::from(ctx.rng.u32(40..95)) / 100).max(1)),
+                    amount: Some((amount * i64::from(rng.u32(40..95)) / 100).max(1)),
                 },
                 80..=94 => Action::Release { id },
                 // Forgotten: the hold lapses at capture_before.
@@ -441,11 +450,10 @@ fn card_payment(
                 schedule.push(Reverse((when, action)));
             }
         }
-        Some(PiStatus::Succeeded) if ctx.rng.u32(0..100) < 8 => {
-            let when = now + ctx.rng.i64(3600..=20 * DAY);
-            let partial = ctx.rng.u32(0..100) < 40;
-            let refund_amount =
-                partial.then(|| (amount * i64::from(ctx.rng.u32(10..80)) / 100).max(1));
+        Some(PiStatus::Succeeded) if rng.u32(0..100) < 8 => {
+            let when = now + rng.i64(3600..=20 * DAY);
+            let partial = rng.u32(0..100) < 40;
+            let refund_amount = partial.then(|| (amount * i64::from(rng.u32(10..80)) / 100).max(1));
             if when < end {
                 schedule.push(Reverse((
                     when,
@@ -477,9 +485,14 @@ fn extend_hold(ctx: &mut Ctx<'_>, id: &str, until: i64) {
     }
 }
 
-fn open_session(ctx: &mut Ctx<'_>, prices: &[Price], n: usize) -> CheckoutSession {
-    let price = pick(ctx.rng, prices).clone();
-    let quantity = ctx.rng.i64(1..=4);
+fn open_session(
+    ctx: &mut Ctx<'_>,
+    rng: &mut fastrand::Rng,
+    prices: &[Price],
+    n: usize,
+) -> CheckoutSession {
+    let price = pick(rng, prices).clone();
+    let quantity = rng.i64(1..=4);
     let id = ctx.new_id("cs_test");
     let description = ctx
         .account
@@ -518,17 +531,23 @@ fn open_session(ctx: &mut Ctx<'_>, prices: &[Price], n: usize) -> CheckoutSessio
     }
 }
 
-fn checkout_payment(ctx: &mut Ctx<'_>, prices: &[Price], customers: &[(String, String)], n: usize) {
-    let mut session = open_session(ctx, prices, n);
+fn checkout_payment(
+    ctx: &mut Ctx<'_>,
+    rng: &mut fastrand::Rng,
+    prices: &[Price],
+    customers: &[(String, String)],
+    n: usize,
+) {
+    let mut session = open_session(ctx, rng, prices, n);
     session.created = ctx.now - 180;
     session.expires_at = session.created + DAY;
-    session.customer_email = Some(pick(ctx.rng, customers).1.clone());
+    session.customer_email = Some(pick(rng, customers).1.clone());
     let id = session.id.clone();
     ctx.account
         .open_sessions
         .insert((session.expires_at, id.clone()));
     ctx.account.sessions.insert(id.clone(), session);
-    let card = if ctx.rng.u32(0..100) < 4 {
+    let card = if rng.u32(0..100) < 4 {
         "pm_card_chargeDeclined"
     } else {
         "pm_card_visa"
