@@ -50,6 +50,21 @@
 //!   a burst of one second's worth, answered with 429 `rate_limit` and
 //!   `Stripe-Rate-Limited-Reason: global-rate`.
 //!
+//! ## Time and money (part 2)
+//! A simulated clock (`POST /_sim/clock/advance`) drives everything that
+//! happens by itself: see [`time`] (holds lapse, sessions expire, keys and
+//! events age out) and [`ledger`] (fees, balance transactions, pending
+//! refunds, daily payouts). [`seed`] plays months of a believable business
+//! through the same code (`--demo`, `--seed-payments N`). Imperfections for
+//! sync tests (late fees, delayed or dropped events, search lag) are
+//! switched on through `POST /_sim/faults`.
+//!
+//! ## Controls (`/_sim/`, JSON, never on Stripe's paths)
+//! `accounts`, `keys`, `keys/revoke`, `faults` (GET and POST), `clock`,
+//! `clock/advance`, `fees`, `seed`, `fixtures`,
+//! `checkout/sessions/{id}/complete`; and `/pay/{session}`, a page standing
+//! in for Stripe's hosted checkout.
+//!
 //! ## Extensions beyond spec3.json (2023-08-16)
 //! Listed here and in [`EXTENSIONS`]; the contract test allows exactly these.
 //! - `charge.payment_method_details.card.capture_before`: documented at
