@@ -1,0 +1,86 @@
+//! # till-store: the SQLite cache and journal
+//!
+//! One database file per Till installation (in the data directory), in WAL
+//! mode with foreign keys on. Each table lives in one small module under
+//! [`table`] with its migration beside its typed reads and writes and its
+//! own in-memory tests. Migrations are numbered; `PRAGMA user_version` holds
+//! the schema version, and a database written by a newer Till is refused
+//! before anything is written to it.
+//!
+//! Nothing secret is ever stored here: an account row holds the key's last
+//! four characters, never the key, which lives in the OS keychain.
+
+pub mod migration;
+pub mod table;
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+pub use migration::{LATEST_VERSION, Migration};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database was written by a newer Till.
+    #[error(
+        "this database was written by a newer version of Till (schema {found}; this version knows up to {supported}); update Till to open it"
+    )]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("the database at {path} cannot be opened: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open, migrated database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::prepare(conn, true)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn in_memory() -> Result<Self> {
+        Self::prepare(Connection::open_in_memory()?, false)
+    }
+
+    fn prepare(conn: Connection, wal: bool) -> Result<Self> {
+        // Refuse a newer schema before touching anything, even a pragma that writes.
+        migration::check_version(&conn)?;
+        if wal {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut store = Self { conn };
+        migration::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn schema_version(&self) -> Result<u32> {
+        migration::version(&self.conn)
+    }
+}

@@ -1,0 +1,133 @@
+//! Numbered migrations. Each table module declares its own; they run in
+//! version order, each in its own transaction, and a released migration is
+//! never edited: a change is a new migration.
+
+use rusqlite::Connection;
+
+use crate::table;
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order.
+pub fn all() -> Vec<Migration> {
+    let mut all: Vec<Migration> = table::MIGRATIONS
+        .iter()
+        .flat_map(|m| m.iter().copied())
+        .collect();
+    all.sort_by_key(|m| m.version);
+    all
+}
+
+/// The schema version this Till writes.
+pub const LATEST_VERSION: u32 = 1;
+
+pub fn version(conn: &Connection) -> Result<u32> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get::<_, u32>(0))?)
+}
+
+/// Fails on a database from a newer Till, without writing to it.
+pub fn check_version(conn: &Connection) -> Result<()> {
+    let found = version(conn)?;
+    if found > LATEST_VERSION {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: LATEST_VERSION,
+        });
+    }
+    Ok(())
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    check_version(conn)?;
+    let current = version(conn)?;
+    for migration in all().into_iter().filter(|m| m.version > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration.sql)?;
+        tx.pragma_update(None, "user_version", migration.version)?;
+        tx.commit()?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "database migrated"
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    #[test]
+    fn versions_are_unique_consecutive_and_end_at_latest() {
+        let versions: Vec<u32> = all().iter().map(|m| m.version).collect();
+        let expected: Vec<u32> = (1..=LATEST_VERSION).collect();
+        assert_eq!(versions, expected);
+    }
+
+    #[test]
+    fn a_new_database_is_at_the_latest_version() {
+        let store = Store::in_memory().unwrap();
+        assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+    }
+
+    #[test]
+    fn an_older_database_is_upgraded_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("till.sqlite3");
+        {
+            // A database as version 1 left it.
+            let conn = Connection::open(&path).unwrap();
+            let v1 = all().into_iter().find(|m| m.version == 1).unwrap();
+            conn.execute_batch(v1.sql).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO accounts (id, display_name, livemode, key_kind, key_last4, added_at) VALUES ('acct_1', 'Café', 0, 'secret', '4242', 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+        let name: String = store
+            .conn()
+            .query_row(
+                "SELECT display_name FROM accounts WHERE id = 'acct_1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "Café");
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("till.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);")
+                .unwrap();
+            conn.pragma_update(None, "user_version", LATEST_VERSION + 1)
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(
+            matches!(err, StoreError::NewerSchema { found, .. } if found == LATEST_VERSION + 1),
+            "{err:?}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
+        assert!(
+            !dir.path().join("till.sqlite3-wal").exists(),
+            "not even a WAL file"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per table: its migration, typed reads and writes, and tests.
+
+pub mod accounts;
+
+use crate::Migration;
+
+/// Each table's migrations, gathered for [`crate::migration`].
+pub const MIGRATIONS: &[&[Migration]] = &[accounts::MIGRATIONS];
