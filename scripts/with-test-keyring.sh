@@ -20,7 +20,12 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR
 chmod 700 "$XDG_RUNTIME_DIR"
 unset DISPLAY WAYLAND_DISPLAY
 
-# The password only unlocks this throw-away keyring.
+# The password only unlocks this throw-away keyring. Storing and clearing one
+# item makes the daemon create its default ("login") collection, as a
+# desktop login does; without it items would land in a session-only one.
 dbus-run-session -- bash -c \
-  'printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "$@"' \
+  'printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null &&
+   printf x | secret-tool store --label=till-test-init service till-test-init username init &&
+   secret-tool clear service till-test-init username init &&
+   "$@"' \
   till-test "$@" 2> >(grep -v "Failed to set fd limit" >&2)

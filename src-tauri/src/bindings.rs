@@ -14,6 +14,8 @@ pub const COMMAND_NAMES: &[&str] = include!("../command_names.rs");
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
+        // The IPC types are only ever serialized by Rust: one shape each.
+        .disable_serde_phases()
         .commands(collect_commands![commands::app_info])
         .events(collect_events![])
 }

@@ -19,6 +19,17 @@ export type AppInfo = {
 	keychain: KeychainStatus,
 };
 
+/**  Why a key was refused, for the UI to explain. */
+export type KeyProblem = 
+/**  Not shaped like a Stripe key at all. */
+"malformed" | 
+/**  A publishable key, or an unknown prefix. */
+"wrongPrefix" | 
+/**  Stripe does not know it, or it was revoked or rolled (401). */
+"notAccepted" | 
+/**  A restricted key that cannot even read payments. */
+"cannotReadPayments";
+
 /**
  *  Whether the OS keychain answers. Shown on the About card and checked before
  *  an account is added: without a keychain Till refuses to store a key, it
@@ -36,6 +47,16 @@ export type TillError =
  *  answer. `fix` tells the user what to do in their own words.
  */
 { code: "keychainUnavailable"; detail: string; fix: string } | 
+/**  A pasted key was refused: its form, or Stripe's answer to it. */
+{ code: "keyRejected"; reason: KeyProblem; detail: string } | 
+/**  The account's key is no longer in the keychain. */
+{ code: "keyMissing"; accountId: string } | 
+/**  No such account in Till. */
+{ code: "unknownAccount"; accountId: string } | 
+/**  Stripe could not be reached, or answered with an error of its own. */
+{ code: "stripe"; detail: string; requestId: string | null } | 
+/**  The local database failed or is from a newer Till. */
+{ code: "store"; detail: string; newerVersion: boolean } | 
 /**  The data directory cannot be created, read or written. */
 { code: "dataDirUnusable"; path: string; detail: string } | 
 /**  A bug or an environment fault with nothing the user can act on. */

@@ -12,6 +12,17 @@ describe("describeError", () => {
     });
   });
 
+  it("explains a refused key and how to fix it", () => {
+    const text = describeError({ code: "keyRejected", reason: "cannotReadPayments", detail: "403" });
+    expect(text.title).toBe("This restricted key cannot read payments");
+    expect(text.fix).toContain("PaymentIntents: Read");
+  });
+
+  it("says a newer Till's database was left untouched", () => {
+    const text = describeError({ code: "store", detail: "schema 9", newerVersion: true });
+    expect(text.fix).toContain("Nothing was changed");
+  });
+
   it("names the folder Till cannot use", () => {
     const text = describeError({ code: "dataDirUnusable", path: "/data", detail: "read-only" });
     expect(text.detail).toBe("/data: read-only");

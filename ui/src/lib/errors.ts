@@ -1,6 +1,20 @@
 // Turns a core error into words for the merchant. The UI branches on `code`;
 // the core's detail is shown as-is beneath, for support.
-import type { TillError } from "./bindings";
+import type { KeyProblem, TillError } from "./bindings";
+
+const KEY_PROBLEMS: Record<KeyProblem, string> = {
+  malformed: "That does not look like a Stripe key",
+  wrongPrefix: "That is not a secret or restricted key",
+  notAccepted: "Stripe did not accept this key",
+  cannotReadPayments: "This restricted key cannot read payments",
+};
+
+const KEY_FIXES: Record<KeyProblem, string> = {
+  malformed: "Copy the whole key from Stripe's Dashboard → Developers → API keys.",
+  wrongPrefix: "Use a key that starts with sk_ or rk_ (not pk_).",
+  notAccepted: "The key may have been revoked or rolled: create a new one in Stripe's Dashboard.",
+  cannotReadPayments: "In Stripe's Dashboard, give the key at least PaymentIntents: Read.",
+};
 
 export interface ErrorText {
   title: string;
@@ -23,6 +37,29 @@ export function describeError(error: TillError): ErrorText {
         detail: `${error.path}: ${error.detail}`,
         fix: "Check that the folder exists and that you can write to it, or set TILL_DATA_DIR to another folder.",
       };
+    case "keyRejected":
+      return { title: KEY_PROBLEMS[error.reason], detail: error.detail, fix: KEY_FIXES[error.reason] };
+    case "keyMissing":
+      return {
+        title: "This account's key is no longer in your keychain",
+        detail: `No keychain entry for ${error.accountId}.`,
+        fix: "Replace the key in Settings → Accounts.",
+      };
+    case "unknownAccount":
+      return { title: "That account is not in Till", detail: error.accountId };
+    case "stripe":
+      return {
+        title: "Stripe could not complete the request",
+        detail: error.requestId ? `${error.detail} (request ${error.requestId})` : error.detail,
+      };
+    case "store":
+      return error.newerVersion
+        ? {
+            title: "This data was saved by a newer version of Till",
+            detail: error.detail,
+            fix: "Update Till to open it. Nothing was changed.",
+          }
+        : { title: "Till's local database failed", detail: error.detail };
     case "internal":
       return { title: "Something went wrong inside Till", detail: error.detail };
   }

@@ -9,7 +9,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Every error the core reports to the UI. Add a variant only when the UI
 /// does something different with it; otherwise reuse one with its detail.
 #[derive(Debug, thiserror::Error, Serialize, Type)]
-#[serde(tag = "code", rename_all = "camelCase")]
+#[serde(
+    tag = "code",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 // `Error` would shadow JavaScript's own `Error` in the bindings.
 #[serde(rename = "TillError")]
 pub enum Error {
@@ -18,6 +22,29 @@ pub enum Error {
     #[error("the OS keychain is not available: {detail}")]
     KeychainUnavailable { detail: String, fix: String },
 
+    /// A pasted key was refused: its form, or Stripe's answer to it.
+    #[error("the key was refused ({reason:?}): {detail}")]
+    KeyRejected { reason: KeyProblem, detail: String },
+
+    /// The account's key is no longer in the keychain.
+    #[error("no key in the keychain for {account_id}")]
+    KeyMissing { account_id: String },
+
+    /// No such account in Till.
+    #[error("no account {account_id}")]
+    UnknownAccount { account_id: String },
+
+    /// Stripe could not be reached, or answered with an error of its own.
+    #[error("Stripe: {detail}")]
+    Stripe {
+        detail: String,
+        request_id: Option<String>,
+    },
+
+    /// The local database failed or is from a newer Till.
+    #[error("the local database: {detail}")]
+    Store { detail: String, newer_version: bool },
+
     /// The data directory cannot be created, read or written.
     #[error("the data directory {path} cannot be used: {detail}")]
     DataDirUnusable { path: String, detail: String },
@@ -25,6 +52,39 @@ pub enum Error {
     /// A bug or an environment fault with nothing the user can act on.
     #[error("internal error: {detail}")]
     Internal { detail: String },
+}
+
+/// Why a key was refused, for the UI to explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyProblem {
+    /// Not shaped like a Stripe key at all.
+    Malformed,
+    /// A publishable key, or an unknown prefix.
+    WrongPrefix,
+    /// Stripe does not know it, or it was revoked or rolled (401).
+    NotAccepted,
+    /// A restricted key that cannot even read payments.
+    CannotReadPayments,
+}
+
+impl From<till_store::StoreError> for Error {
+    fn from(err: till_store::StoreError) -> Self {
+        let newer_version = matches!(err, till_store::StoreError::NewerSchema { .. });
+        Self::Store {
+            detail: err.to_string(),
+            newer_version,
+        }
+    }
+}
+
+impl From<till_stripe::StripeError> for Error {
+    fn from(err: till_stripe::StripeError) -> Self {
+        Self::Stripe {
+            request_id: err.request_id().map(str::to_owned),
+            detail: err.to_string(),
+        }
+    }
 }
 
 impl Error {

@@ -45,3 +45,47 @@ pub fn probe() -> KeychainStatus {
         }
     }
 }
+
+/// The keychain entry for one account: service `dev.till.desktop`, user
+/// name the account id (`secret-tool lookup service dev.till.desktop
+/// username acct_…` finds it from outside).
+fn entry(account_id: &str) -> Result<keyring::Entry, crate::Error> {
+    keyring::Entry::new(APP_IDENTIFIER, account_id).map_err(unavailable)
+}
+
+fn unavailable(err: keyring::Error) -> crate::Error {
+    crate::Error::KeychainUnavailable {
+        detail: err.to_string(),
+        fix: fix_hint(),
+    }
+}
+
+/// Stores an account's key, replacing any previous one.
+pub fn store_key(account_id: &str, key: &till_stripe::ApiKey) -> Result<(), crate::Error> {
+    entry(account_id)?
+        .set_password(key.expose_secret())
+        .map_err(unavailable)
+}
+
+/// Reads an account's key. Called once per account per session; the key
+/// then lives in memory in its zeroizing type.
+pub fn read_key(account_id: &str) -> Result<till_stripe::ApiKey, crate::Error> {
+    match entry(account_id)?.get_password() {
+        Ok(text) => till_stripe::ApiKey::parse(&text).map_err(|err| crate::Error::KeyRejected {
+            reason: crate::error::KeyProblem::Malformed,
+            detail: format!("the key stored in the keychain is not usable: {err}"),
+        }),
+        Err(keyring::Error::NoEntry) => Err(crate::Error::KeyMissing {
+            account_id: account_id.to_owned(),
+        }),
+        Err(err) => Err(unavailable(err)),
+    }
+}
+
+/// Deletes an account's key; a missing entry is fine.
+pub fn delete_key(account_id: &str) -> Result<(), crate::Error> {
+    match entry(account_id)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(err) => Err(unavailable(err)),
+    }
+}

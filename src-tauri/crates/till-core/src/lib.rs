@@ -1,6 +1,7 @@
 //! Till's domain core. It knows nothing of Tauri: the app crate wraps each
 //! public operation here in a one-line command, and tests drive it directly.
 
+pub mod accounts;
 pub mod app_info;
 pub mod data_dir;
 pub mod error;

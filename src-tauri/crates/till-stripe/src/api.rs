@@ -349,6 +349,24 @@ impl StripeClient {
         self.get("/v1/prices", page.apply(request.form())).await
     }
 
+    // Balance transactions and payouts.
+
+    pub async fn list_balance_transactions(
+        &self,
+        payout: Option<&str>,
+        page: &Page,
+    ) -> Result<List<Raw<crate::models::BalanceTransaction>>> {
+        self.get(
+            "/v1/balance_transactions",
+            page.apply(Form::new().maybe("payout", payout)),
+        )
+        .await
+    }
+
+    pub async fn list_payouts(&self, page: &Page) -> Result<List<Raw<crate::models::Payout>>> {
+        self.get("/v1/payouts", page.apply(Form::new())).await
+    }
+
     // Events.
 
     pub async fn list_events(&self, request: &ListEvents, page: &Page) -> Result<List<Raw<Event>>> {

@@ -1,0 +1,264 @@
+//! Adding accounts against the simulator and a real Secret Service (the test
+//! command runs inside a private gnome-keyring session).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+
+use serde_json::json;
+use till_core::Error;
+use till_core::accounts::{self, parse_key, validate};
+use till_core::error::KeyProblem;
+use till_sim::{SimConfig, Simulator};
+use till_store::Store;
+use till_stripe::Endpoint;
+
+fn control(sim: &Simulator, path: &str, body: serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let reply = agent
+        .post(format!("{}/_sim/{path}", sim.base_url()))
+        .send_json(&body)
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+}
+
+fn secret_tool_lookup(account_id: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            till_core::APP_IDENTIFIER,
+            "username",
+            account_id,
+        ])
+        .output()
+        .unwrap();
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Each test its own seed: account ids (and so keychain entries) differ.
+fn sim(seed: u64) -> Simulator {
+    Simulator::start(SimConfig {
+        rate_limit: 0,
+        seed,
+        ..SimConfig::default()
+    })
+    .unwrap()
+}
+
+/// Every file the database consists of, as bytes.
+fn database_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        all.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_key_goes_to_the_keychain_and_only_its_last_four_to_the_database() {
+    let sim = sim(2);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("till.sqlite3")).unwrap();
+    let key = parse_key(sim.demo_key()).unwrap();
+    let validated = validate(key, Endpoint::parse(&sim.base_url()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(validated.display_name, "Demo");
+    let account = accounts::save(&store, &validated, 1_700_000_000, false).unwrap();
+    assert_eq!(
+        account.key_last4,
+        &sim.demo_key()[sim.demo_key().len() - 4..]
+    );
+    assert!(account.capabilities.refund && account.capabilities.capture);
+
+    assert_eq!(
+        secret_tool_lookup(&account.id).as_deref(),
+        Some(sim.demo_key()),
+        "secret-tool finds the key in the keychain"
+    );
+    drop(store);
+    let bytes = database_bytes(dir.path());
+    assert!(
+        !contains(&bytes, sim.demo_key()),
+        "the key is not in the database files"
+    );
+    assert!(
+        contains(&bytes, &account.key_last4),
+        "the scanner does find what is there"
+    );
+
+    let store = Store::open(&dir.path().join("till.sqlite3")).unwrap();
+    accounts::rename(&store, &account.id, "Café Ada").unwrap();
+    assert_eq!(accounts::list(&store).unwrap()[0].display_name, "Café Ada");
+    accounts::remove(&store, &account.id).unwrap();
+    assert!(accounts::list(&store).unwrap().is_empty());
+    assert_eq!(
+        secret_tool_lookup(&account.id),
+        None,
+        "removing the account removes its keychain entry"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_key_can_capture_but_not_refund_create_checkouts_or_export() {
+    let sim = sim(3);
+    let staff = "rk_test_frontdeskstaff0001";
+    control(
+        &sim,
+        "keys",
+        json!({ "key": staff, "same_account_as": sim.demo_key(), "permissions": { "payment_intent": "write" } }),
+    );
+    let validated = validate(
+        parse_key(staff).unwrap(),
+        Endpoint::parse(&sim.base_url()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        validated.account_id.starts_with("acct_"),
+        "learned from Stripe's permission error"
+    );
+    let c = validated.capabilities;
+    assert!(c.read_payments && c.capture);
+    assert!(!c.refund && !c.create_checkouts && !c.export, "{c:?}");
+    let store = Store::in_memory().unwrap();
+    let account = accounts::save(&store, &validated, 1, false).unwrap();
+    assert!(account.restricted);
+    assert_eq!(
+        accounts::list(&store).unwrap()[0].capabilities,
+        c,
+        "remembered"
+    );
+    accounts::remove(&store, &account.id).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_keys_are_refused_with_a_reason_and_nothing_is_saved() {
+    let sim = sim(4);
+    let endpoint = Endpoint::parse(&sim.base_url()).unwrap();
+    assert!(matches!(
+        parse_key("sk_test_short"),
+        Err(Error::KeyRejected {
+            reason: KeyProblem::Malformed,
+            ..
+        })
+    ));
+    assert!(matches!(
+        parse_key("pk_live_abcdefghijkl"),
+        Err(Error::KeyRejected {
+            reason: KeyProblem::WrongPrefix,
+            ..
+        })
+    ));
+
+    let revoked = "sk_test_revokedbeforeuse01";
+    control(
+        &sim,
+        "keys",
+        json!({ "key": revoked, "same_account_as": sim.demo_key() }),
+    );
+    control(&sim, "keys/revoke", json!({ "key": revoked }));
+    let err = validate(parse_key(revoked).unwrap(), endpoint.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::KeyRejected {
+                reason: KeyProblem::NotAccepted,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let blind = "rk_test_cannotreadanything1";
+    control(
+        &sim,
+        "keys",
+        json!({ "key": blind, "same_account_as": sim.demo_key(), "permissions": { "customer": "read" } }),
+    );
+    let err = validate(parse_key(blind).unwrap(), endpoint.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::KeyRejected {
+                reason: KeyProblem::CannotReadPayments,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let unknown_live = parse_key("sk_live_neverregistered01").unwrap();
+    let err = validate(unknown_live, endpoint).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::KeyRejected {
+                reason: KeyProblem::NotAccepted,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+/// Runs in a child process (the keychain connection is set up once per
+/// process) with no D-Bus session at all.
+#[test]
+fn without_a_keychain_storing_is_refused_with_the_fix() {
+    if std::env::var_os("TILL_TEST_NO_KEYCHAIN_CHILD").is_some() {
+        let key = till_stripe::ApiKey::parse("sk_test_neverstored000001").unwrap();
+        let err = till_core::keychain::store_key("acct_nokeychain", &key).unwrap_err();
+        let Error::KeychainUnavailable { fix, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            fix.contains("gnome-keyring")
+                || fix.contains("Keychain")
+                || fix.contains("Credential Manager"),
+            "{fix}"
+        );
+        assert!(matches!(
+            till_core::keychain::probe(),
+            till_core::KeychainStatus::Unavailable { .. }
+        ));
+        return;
+    }
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "without_a_keychain_storing_is_refused_with_the_fix",
+            "--nocapture",
+        ])
+        .env("TILL_TEST_NO_KEYCHAIN_CHILD", "1")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/till-test-bus",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "child failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
+}
