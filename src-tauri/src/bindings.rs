@@ -16,7 +16,17 @@ pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         // The IPC types are only ever serialized by Rust: one shape each.
         .disable_serde_phases()
-        .commands(collect_commands![commands::app_info])
+        // Every i64 crossing IPC is a Unix time in seconds or an amount in
+        // minor units (at most 99,999,999 per payment): far below 2^53, so a
+        // JavaScript number holds it exactly.
+        .dangerously_cast_bigints_to_number()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::list_accounts,
+            commands::add_account,
+            commands::rename_account,
+            commands::remove_account,
+        ])
         .events(collect_events![])
 }
 

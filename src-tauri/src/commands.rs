@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use tauri::State;
+use till_core::accounts::Account;
 use till_core::{AppInfo, Error, Till};
 
 type Core<'a> = State<'a, Arc<Till>>;
@@ -25,4 +26,42 @@ async fn blocking<T: Send + 'static>(
 #[specta::specta]
 pub async fn app_info(till: Core<'_>) -> Result<AppInfo, Error> {
     blocking(&till, Till::app_info).await
+}
+
+/// The demo (while no real account exists) and every saved account.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_accounts(till: Core<'_>) -> Result<Vec<Account>, Error> {
+    blocking(&till, Till::accounts).await?
+}
+
+/// Checks a pasted key with Stripe and saves the account. The key goes to
+/// the OS keychain and is never sent back.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_account(till: Core<'_>, key: String) -> Result<Account, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move { till.add_account(&key).await })
+        .await
+        .map_err(Error::internal)?
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_account(
+    till: Core<'_>,
+    account_id: String,
+    display_name: String,
+) -> Result<(), Error> {
+    blocking(&till, move |till| {
+        till.rename_account(&account_id, &display_name)
+    })
+    .await?
+}
+
+/// Removes the account and its keychain entry.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_account(till: Core<'_>, account_id: String) -> Result<(), Error> {
+    blocking(&till, move |till| till.remove_account(&account_id)).await?
 }

@@ -29,7 +29,14 @@ pub fn run() -> ExitCode {
     tracing::info!(version = till_core::VERSION, data_dir = %data_dir.root().display(), "Till starting");
 
     let specta = bindings::builder();
-    let till = Arc::new(Till::new(data_dir));
+    let till = match Till::open(data_dir) {
+        Ok(till) => Arc::new(till),
+        Err(err) => {
+            tracing::error!(error = %err, "Till cannot open its data");
+            eprintln!("Till cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(till)

@@ -96,6 +96,14 @@ impl Session {
         Ok(value.as_str().map(str::to_owned))
     }
 
+    pub fn send_keys(&self, element: &Element, text: &str) -> Outcome<()> {
+        self.cmd(
+            &format!("element/{}/value", element.0),
+            json!({ "text": text }),
+        )?;
+        Ok(())
+    }
+
     pub fn click(&self, element: &Element) -> Outcome<()> {
         self.cmd(&format!("element/{}/click", element.0), json!({}))?;
         Ok(())

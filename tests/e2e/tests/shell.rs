@@ -33,6 +33,11 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
         ui.wait_for_text("[data-testid='app-identity']", |text| {
             text.contains(&version)
         })?;
+        // With no account saved, the offline demo is there, marked DEMO.
+        ui.wait_for_text("[data-testid='account-name']", |text| {
+            text == "Demo (offline)"
+        })?;
+        ui.wait_for_text("[data-testid='account-badge']", |text| text == "DEMO")?;
         app.save_screenshot("overview")?;
 
         // A raw IPC call reaches the core and answers with this run's data dir.

@@ -8,15 +8,46 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  The app's name, version, data directory, and whether the OS keychain answers. */
 	appInfo: () => typedError<AppInfo, TillError>(__TAURI_INVOKE("app_info")),
+	/**  The demo (while no real account exists) and every saved account. */
+	listAccounts: () => typedError<Account[], TillError>(__TAURI_INVOKE("list_accounts")),
+	/**
+	 *  Checks a pasted key with Stripe and saves the account. The key goes to
+	 *  the OS keychain and is never sent back.
+	 */
+	addAccount: (key: string) => typedError<Account, TillError>(__TAURI_INVOKE("add_account", { key })),
+	renameAccount: (accountId: string, displayName: string) => typedError<null, TillError>(__TAURI_INVOKE("rename_account", { accountId, displayName })),
+	/**  Removes the account and its keychain entry. */
+	removeAccount: (accountId: string) => typedError<null, TillError>(__TAURI_INVOKE("remove_account", { accountId })),
 };
 
 /* Types */
+/**  An account as the UI shows it. Never the key. */
+export type Account = {
+	id: string,
+	displayName: string,
+	livemode: boolean,
+	restricted: boolean,
+	keyLast4: string,
+	addedAt: number,
+	isDemo: boolean,
+	capabilities: Capabilities,
+};
+
 export type AppInfo = {
 	name: string,
 	version: string,
 	/**  Where the database and logs live (honours `TILL_DATA_DIR`). */
 	dataDir: string,
 	keychain: KeychainStatus,
+};
+
+/**  What a key may do, as Till's screens need it. */
+export type Capabilities = {
+	readPayments: boolean,
+	capture: boolean,
+	refund: boolean,
+	createCheckouts: boolean,
+	export: boolean,
 };
 
 /**  Why a key was refused, for the UI to explain. */

@@ -2,16 +2,91 @@
 //! state and every command is one call on it. Each part inside carries its own
 //! synchronisation; there is no global lock around the whole.
 
-use crate::{AppInfo, DataDir, app_info};
+use std::sync::{Mutex, MutexGuard};
+
+use till_sim::seed::SeedSpec;
+use till_sim::{SimConfig, Simulator};
+use till_store::Store;
+use till_stripe::Endpoint;
+
+use crate::accounts::{self, Account, Capabilities};
+use crate::{AppInfo, DataDir, Error, Result, app_info};
+
+/// The offline demo: a simulator in this process with a café's history.
+#[derive(Debug)]
+struct Demo {
+    sim: Simulator,
+    account: Account,
+}
+
+pub const DEMO_ACCOUNT_ID: &str = "demo";
 
 #[derive(Debug)]
 pub struct Till {
     data_dir: DataDir,
+    store: Mutex<Store>,
+    endpoint: Endpoint,
+    demo: Mutex<Option<Demo>>,
+}
+
+fn now() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    i64::try_from(secs).unwrap_or(i64::MAX)
 }
 
 impl Till {
-    pub fn new(data_dir: DataDir) -> Self {
-        Self { data_dir }
+    /// Opens the database in the data directory; Stripe's address comes
+    /// from `TILL_STRIPE_API_BASE` or is Stripe's own.
+    pub fn open(data_dir: DataDir) -> Result<Self> {
+        let store = Store::open(&data_dir.database_path())?;
+        let endpoint = Endpoint::from_env()?;
+        let till = Self {
+            data_dir,
+            store: Mutex::new(store),
+            endpoint,
+            demo: Mutex::new(None),
+        };
+        if till.saved_accounts()?.is_empty() {
+            till.start_demo()?;
+        }
+        Ok(till)
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn start_demo(&self) -> Result<()> {
+        let mut demo = self
+            .demo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if demo.is_some() {
+            return Ok(());
+        }
+        let sim = Simulator::start(SimConfig {
+            history: Some(SeedSpec::demo()),
+            ..SimConfig::default()
+        })
+        .map_err(|err| Error::internal(format!("the demo could not start: {err}")))?;
+        let account = Account {
+            id: DEMO_ACCOUNT_ID.to_owned(),
+            display_name: "Demo (offline)".to_owned(),
+            livemode: false,
+            restricted: false,
+            key_last4: String::new(),
+            added_at: now(),
+            is_demo: true,
+            capabilities: Capabilities::ALL,
+        };
+        tracing::info!(url = %sim.base_url(), "demo account started");
+        *demo = Some(Demo { sim, account });
+        Ok(())
     }
 
     pub fn data_dir(&self) -> &DataDir {
@@ -21,5 +96,57 @@ impl Till {
     /// Blocking: probes the keychain over D-Bus on Linux.
     pub fn app_info(&self) -> AppInfo {
         app_info::app_info(&self.data_dir)
+    }
+
+    fn saved_accounts(&self) -> Result<Vec<Account>> {
+        accounts::list(&self.store())
+    }
+
+    /// The accounts to switch between: the demo (while there is one) and
+    /// every saved account.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        let mut all: Vec<Account> = self
+            .demo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|d| d.account.clone())
+            .into_iter()
+            .collect();
+        all.extend(self.saved_accounts()?);
+        Ok(all)
+    }
+
+    /// Checks a pasted key with Stripe and saves the account (key in the
+    /// keychain, the rest in SQLite). Blocks on the keychain at the end.
+    pub async fn add_account(&self, key_text: &str) -> Result<Account> {
+        let key = accounts::parse_key(key_text)?;
+        if let crate::KeychainStatus::Unavailable { detail, fix } = crate::keychain::probe() {
+            return Err(Error::KeychainUnavailable { detail, fix });
+        }
+        let validated = accounts::validate(key, self.endpoint.clone()).await?;
+        let store = self.store();
+        accounts::save(&store, &validated, now(), false)
+    }
+
+    pub fn rename_account(&self, account_id: &str, display_name: &str) -> Result<()> {
+        accounts::rename(&self.store(), account_id, display_name)
+    }
+
+    pub fn remove_account(&self, account_id: &str) -> Result<()> {
+        accounts::remove(&self.store(), account_id)?;
+        if self.saved_accounts()?.is_empty() {
+            self.start_demo()?;
+        }
+        Ok(())
+    }
+
+    /// The demo simulator's address, while the demo runs (for tests).
+    pub fn demo_url(&self) -> Option<String> {
+        self.demo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|d| d.sim.base_url())
     }
 }
