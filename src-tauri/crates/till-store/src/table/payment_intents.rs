@@ -1,0 +1,520 @@
+//! `payment_intents`: the cached PaymentIntents of every account, with the
+//! columns the lists filter and sort on, Stripe's raw JSON beside them, and
+//! a full-text index (FTS5) over what a person searches by: ids, emails,
+//! names, descriptions, metadata values, card last four.
+
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+use crate::{Migration, Result};
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 2,
+    name: "payment_intents",
+    sql: "CREATE TABLE payment_intents (
+        account_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        amount_capturable INTEGER NOT NULL DEFAULT 0,
+        amount_received INTEGER NOT NULL DEFAULT 0,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        capture_method TEXT,
+        customer_id TEXT,
+        customer_email TEXT,
+        description TEXT,
+        latest_charge TEXT,
+        capture_before INTEGER,
+        card_brand TEXT,
+        card_last4 TEXT,
+        order_id TEXT,
+        raw TEXT NOT NULL,
+        UNIQUE (account_id, id)
+    ) STRICT;
+    CREATE INDEX payment_intents_by_created ON payment_intents (account_id, created DESC, id DESC);
+    CREATE INDEX payment_intents_by_status ON payment_intents (account_id, status, created DESC, id DESC);
+    CREATE INDEX payment_intents_by_amount ON payment_intents (account_id, amount DESC, id DESC);
+    CREATE INDEX payment_intents_holds ON payment_intents (account_id, capture_before) WHERE status = 'requires_capture';
+    -- Contentless: the text lives in payment_intents; the index maps words to rowids.
+    CREATE VIRTUAL TABLE payment_intents_text USING fts5(
+        words, content = '', contentless_delete = 1, tokenize = \"unicode61 tokenchars '_@.-+'\"
+    );",
+}];
+
+/// One PaymentIntent as the cache keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PaymentRow {
+    pub id: String,
+    pub created: i64,
+    pub amount: i64,
+    pub amount_capturable: i64,
+    pub amount_received: i64,
+    pub currency: String,
+    pub status: String,
+    pub capture_method: Option<String>,
+    pub customer_id: Option<String>,
+    pub customer_email: Option<String>,
+    pub description: Option<String>,
+    pub latest_charge: Option<String>,
+    pub capture_before: Option<i64>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub order_id: Option<String>,
+    /// Words searched besides the columns: metadata values, customer name.
+    pub extra_words: Vec<String>,
+    pub raw: String,
+}
+
+impl PaymentRow {
+    fn words(&self) -> String {
+        let mut words: Vec<&str> = vec![&self.id];
+        for value in [
+            &self.customer_id,
+            &self.customer_email,
+            &self.description,
+            &self.latest_charge,
+            &self.card_last4,
+            &self.order_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            words.push(value);
+        }
+        words.extend(self.extra_words.iter().map(String::as_str));
+        words.join(" ")
+    }
+}
+
+/// Adds or refreshes one PaymentIntent and its search words. Call inside
+/// the page's transaction.
+pub fn upsert(conn: &Connection, account_id: &str, row: &PaymentRow) -> Result<()> {
+    let rowid: i64 = conn.query_row(
+        "INSERT INTO payment_intents (account_id, id, created, amount, amount_capturable, amount_received, currency, status,
+            capture_method, customer_id, customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT (account_id, id) DO UPDATE SET created = excluded.created, amount = excluded.amount,
+            amount_capturable = excluded.amount_capturable, amount_received = excluded.amount_received,
+            currency = excluded.currency, status = excluded.status, capture_method = excluded.capture_method,
+            customer_id = excluded.customer_id, customer_email = excluded.customer_email, description = excluded.description,
+            latest_charge = excluded.latest_charge, capture_before = coalesce(excluded.capture_before, capture_before),
+            card_brand = coalesce(excluded.card_brand, card_brand), card_last4 = coalesce(excluded.card_last4, card_last4),
+            order_id = excluded.order_id, raw = excluded.raw
+         RETURNING rowid",
+        params![
+            account_id, row.id, row.created, row.amount, row.amount_capturable, row.amount_received, row.currency, row.status,
+            row.capture_method, row.customer_id, row.customer_email, row.description, row.latest_charge, row.capture_before,
+            row.card_brand, row.card_last4, row.order_id, row.raw
+        ],
+        |r| r.get(0),
+    )?;
+    conn.execute("DELETE FROM payment_intents_text WHERE rowid = ?1", [rowid])?;
+    conn.execute(
+        "INSERT INTO payment_intents_text (rowid, words) VALUES (?1, ?2)",
+        params![rowid, row.words()],
+    )?;
+    Ok(())
+}
+
+/// How a list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    LargestFirst,
+    SmallestFirst,
+}
+
+/// Filters a list; `None` leaves a dimension open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub statuses: Vec<String>,
+    pub currency: Option<String>,
+    pub created_from: Option<i64>,
+    pub created_before: Option<i64>,
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
+    pub customer_id: Option<String>,
+}
+
+/// Where the next page starts: the last row's sort value and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub value: i64,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub rows: Vec<PaymentRow>,
+    pub next: Option<Cursor>,
+}
+
+const COLUMNS: &str = "id, created, amount, amount_capturable, amount_received, currency, status, capture_method, customer_id,
+    customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
+    Ok(PaymentRow {
+        id: r.get(0)?,
+        created: r.get(1)?,
+        amount: r.get(2)?,
+        amount_capturable: r.get(3)?,
+        amount_received: r.get(4)?,
+        currency: r.get(5)?,
+        status: r.get(6)?,
+        capture_method: r.get(7)?,
+        customer_id: r.get(8)?,
+        customer_email: r.get(9)?,
+        description: r.get(10)?,
+        latest_charge: r.get(11)?,
+        capture_before: r.get(12)?,
+        card_brand: r.get(13)?,
+        card_last4: r.get(14)?,
+        order_id: r.get(15)?,
+        extra_words: Vec::new(),
+        raw: r.get(16)?,
+    })
+}
+
+/// A page of the list, by keyset: constant time however deep.
+pub fn page(
+    conn: &Connection,
+    account_id: &str,
+    filter: &Filter,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: usize,
+) -> Result<Page> {
+    let (column, descending) = match sort {
+        Sort::NewestFirst => ("created", true),
+        Sort::OldestFirst => ("created", false),
+        Sort::LargestFirst => ("amount", true),
+        Sort::SmallestFirst => ("amount", false),
+    };
+    let (filters, mut values) = filter_sql(filter);
+    let mut clauses = format!("account_id = ?{filters}");
+    values.insert(0, account_id.to_owned().into());
+    if let Some(cursor) = after {
+        let op = if descending { "<" } else { ">" };
+        clauses.push_str(&format!(" AND ({column}, id) {op} (?, ?)"));
+        values.push(cursor.value.into());
+        values.push(cursor.id.clone().into());
+    }
+    let order = if descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payment_intents WHERE {clauses} ORDER BY {column} {order}, id {order} LIMIT {}",
+        limit + 1
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement
+        .query_map(params_from_iter(values), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|last| Cursor {
+            value: if column == "amount" {
+                last.amount
+            } else {
+                last.created
+            },
+            id: last.id.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(Page { rows, next })
+}
+
+/// How many rows match a filter (for "N payments").
+pub fn count(conn: &Connection, account_id: &str, filter: &Filter) -> Result<u64> {
+    let (filters, mut values) = filter_sql(filter);
+    values.insert(0, account_id.to_owned().into());
+    let sql = format!("SELECT count(*) FROM payment_intents WHERE account_id = ?{filters}");
+    Ok(conn
+        .query_row(&sql, params_from_iter(values), |r| r.get::<_, i64>(0))
+        .map(|n| u64::try_from(n).unwrap_or(0))?)
+}
+
+/// The filter as ` AND …` clauses and their values.
+fn filter_sql(filter: &Filter) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::new();
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    if !filter.statuses.is_empty() {
+        sql.push_str(&format!(
+            " AND status IN ({})",
+            vec!["?"; filter.statuses.len()].join(", ")
+        ));
+        values.extend(filter.statuses.iter().map(|s| s.clone().into()));
+    }
+    for (clause, value) in [
+        (
+            " AND currency = ?",
+            filter.currency.clone().map(rusqlite::types::Value::from),
+        ),
+        (
+            " AND created >= ?",
+            filter.created_from.map(rusqlite::types::Value::from),
+        ),
+        (
+            " AND created < ?",
+            filter.created_before.map(rusqlite::types::Value::from),
+        ),
+        (
+            " AND amount >= ?",
+            filter.amount_min.map(rusqlite::types::Value::from),
+        ),
+        (
+            " AND amount <= ?",
+            filter.amount_max.map(rusqlite::types::Value::from),
+        ),
+        (
+            " AND customer_id = ?",
+            filter.customer_id.clone().map(rusqlite::types::Value::from),
+        ),
+    ] {
+        if let Some(value) = value {
+            sql.push_str(clause);
+            values.push(value);
+        }
+    }
+    (sql, values)
+}
+
+/// Full-text search: every word must match, as a prefix (`ada` finds
+/// `ada@example.com`, `pi_3` finds `pi_3Mx…`). Newest first.
+pub fn search(
+    conn: &Connection,
+    account_id: &str,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<PaymentRow>> {
+    let query: Vec<String> = text
+        .split_whitespace()
+        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
+        .collect();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payment_intents WHERE rowid IN (SELECT rowid FROM payment_intents_text WHERE payment_intents_text MATCH ?1)
+         AND account_id = ?2 ORDER BY created DESC, id DESC LIMIT ?3"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = statement
+        .query_map(params![query.join(" "), account_id, limit], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<PaymentRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM payment_intents WHERE account_id = ?1 AND id = ?2"),
+            params![account_id, id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Drops an account's cached payments (when the account is removed).
+pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM payment_intents_text WHERE rowid IN (SELECT rowid FROM payment_intents WHERE account_id = ?1)",
+        [account_id],
+    )?;
+    conn.execute(
+        "DELETE FROM payment_intents WHERE account_id = ?1",
+        [account_id],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    fn row(n: i64) -> PaymentRow {
+        PaymentRow {
+            id: format!("pi_{n:04}"),
+            created: 1_700_000_000 + n * 60,
+            amount: 1000 + (n * 37) % 5000,
+            currency: if n % 3 == 0 { "eur" } else { "usd" }.to_owned(),
+            status: if n % 5 == 0 {
+                "requires_capture"
+            } else {
+                "succeeded"
+            }
+            .to_owned(),
+            customer_email: Some(format!("buyer{n}@example.com")),
+            description: Some(format!("Order #{n}")),
+            card_last4: Some(format!("{:04}", 4242 + n % 3)),
+            raw: format!("{{\"id\":\"pi_{n:04}\"}}"),
+            ..PaymentRow::default()
+        }
+    }
+
+    fn filled(n: i64) -> Store {
+        let mut store = Store::in_memory().unwrap();
+        let tx = store.conn_mut().transaction().unwrap();
+        for i in 0..n {
+            upsert(&tx, "acct_1", &row(i)).unwrap();
+        }
+        upsert(&tx, "acct_2", &row(9999)).unwrap();
+        tx.commit().unwrap();
+        store
+    }
+
+    #[test]
+    fn keyset_pages_walk_every_row_once_in_order() {
+        let store = filled(250);
+        for sort in [
+            Sort::NewestFirst,
+            Sort::OldestFirst,
+            Sort::LargestFirst,
+            Sort::SmallestFirst,
+        ] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = page(
+                    store.conn(),
+                    "acct_1",
+                    &Filter::default(),
+                    sort,
+                    after.as_ref(),
+                    40,
+                )
+                .unwrap();
+                seen.extend(
+                    page.rows
+                        .iter()
+                        .map(|r| (r.created, r.amount, r.id.clone())),
+                );
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(seen.len(), 250, "{sort:?}");
+            let mut expected = seen.clone();
+            match sort {
+                Sort::NewestFirst => expected.sort_by(|a, b| (b.0, &b.2).cmp(&(a.0, &a.2))),
+                Sort::OldestFirst => expected.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2))),
+                Sort::LargestFirst => expected.sort_by(|a, b| (b.1, &b.2).cmp(&(a.1, &a.2))),
+                Sort::SmallestFirst => expected.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2))),
+            }
+            assert_eq!(seen, expected, "{sort:?}");
+        }
+    }
+
+    #[test]
+    fn filters_combine_and_counts_agree() {
+        let store = filled(250);
+        let filter = Filter {
+            statuses: vec!["requires_capture".into()],
+            currency: Some("usd".into()),
+            amount_min: Some(2000),
+            ..Filter::default()
+        };
+        let page = page(
+            store.conn(),
+            "acct_1",
+            &filter,
+            Sort::NewestFirst,
+            None,
+            100,
+        )
+        .unwrap();
+        assert!(!page.rows.is_empty());
+        assert!(
+            page.rows
+                .iter()
+                .all(|r| r.status == "requires_capture" && r.currency == "usd" && r.amount >= 2000)
+        );
+        assert_eq!(
+            count(store.conn(), "acct_1", &filter).unwrap(),
+            page.rows.len() as u64
+        );
+        assert_eq!(
+            count(store.conn(), "acct_2", &Filter::default()).unwrap(),
+            1,
+            "accounts never mix"
+        );
+    }
+
+    #[test]
+    fn search_finds_ids_emails_descriptions_and_last_four_by_prefix() {
+        let store = filled(250);
+        assert_eq!(
+            search(store.conn(), "acct_1", "pi_0042", 10).unwrap()[0].id,
+            "pi_0042"
+        );
+        assert_eq!(
+            search(store.conn(), "acct_1", "buyer42@example.com", 10).unwrap()[0].id,
+            "pi_0042"
+        );
+        assert_eq!(
+            search(store.conn(), "acct_1", "buyer17", 100)
+                .unwrap()
+                .len(),
+            11,
+            "buyer17 and buyer170–179: prefixes"
+        );
+        assert!(
+            search(store.conn(), "acct_1", "4243", 500)
+                .unwrap()
+                .iter()
+                .all(|r| r.card_last4.as_deref() == Some("4243"))
+        );
+        assert!(
+            search(store.conn(), "acct_1", "nothing-like-this", 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            search(store.conn(), "acct_1", "\"quoted", 10).is_ok(),
+            "quotes cannot break the query"
+        );
+        assert!(
+            search(store.conn(), "acct_2", "pi_0042", 10)
+                .unwrap()
+                .is_empty(),
+            "accounts never mix"
+        );
+    }
+
+    #[test]
+    fn an_update_replaces_the_row_and_its_search_words() {
+        let store = filled(3);
+        let mut changed = row(1);
+        changed.status = "canceled".into();
+        changed.customer_email = Some("new@example.com".into());
+        upsert(store.conn(), "acct_1", &changed).unwrap();
+        assert_eq!(
+            get(store.conn(), "acct_1", "pi_0001")
+                .unwrap()
+                .unwrap()
+                .status,
+            "canceled"
+        );
+        assert!(
+            search(store.conn(), "acct_1", "buyer1@example.com", 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            search(store.conn(), "acct_1", "new@example.com", 10)
+                .unwrap()
+                .len(),
+            1
+        );
+        remove_account(store.conn(), "acct_1").unwrap();
+        assert_eq!(
+            count(store.conn(), "acct_1", &Filter::default()).unwrap(),
+            0
+        );
+    }
+}
