@@ -296,9 +296,14 @@ pub fn search(
     if query.is_empty() {
         return Ok(Vec::new());
     }
+    // The text index first (CROSS JOIN fixes the order in SQLite):
+    // otherwise the planner walks the whole created index to avoid sorting
+    // a few hits, which takes 80 ms at a million rows.
     let sql = format!(
-        "SELECT {COLUMNS} FROM payment_intents WHERE rowid IN (SELECT rowid FROM payment_intents_text WHERE payment_intents_text MATCH ?1)
-         AND account_id = ?2 ORDER BY created DESC, id DESC LIMIT ?3"
+        "WITH hits AS MATERIALIZED (SELECT rowid FROM payment_intents_text WHERE payment_intents_text MATCH ?1)
+         SELECT {} FROM hits CROSS JOIN payment_intents p ON p.rowid = hits.rowid
+         WHERE p.account_id = ?2 ORDER BY p.created DESC, p.id DESC LIMIT ?3",
+        COLUMNS.split(',').map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ")
     );
     let mut statement = conn.prepare_cached(&sql)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -1,0 +1,109 @@
+//! Query latency at 1,000,000 cached PaymentIntents: a filtered, sorted page
+//! (keyset) and a full-text search, p50 and p95. Run by its own command:
+//!
+//!     cargo run --release -p till-store --example query_bench -- [rows] [samples]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::time::Instant;
+
+use till_store::Store;
+use till_store::table::payment_intents::{self, Cursor, Filter, PaymentRow, Sort};
+
+const STATUSES: [&str; 5] = [
+    "succeeded",
+    "succeeded",
+    "succeeded",
+    "requires_capture",
+    "canceled",
+];
+const CURRENCIES: [&str; 4] = ["usd", "usd", "eur", "jpy"];
+
+fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rows: i64 = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let samples: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(200);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("bench.sqlite3")).unwrap();
+    let mut rng = fastrand::Rng::with_seed(1);
+    let started = Instant::now();
+    let start = 1_700_000_000i64;
+    for chunk in 0..(rows / 10_000).max(1) {
+        let tx = store.conn_mut().transaction().unwrap();
+        for n in chunk * 10_000..((chunk + 1) * 10_000).min(rows) {
+            let id = format!("pi_{n:08}{}", rng.u32(..));
+            let row = PaymentRow {
+                raw: format!("{{\"id\":\"{id}\",\"object\":\"payment_intent\",\"amount\":{n}}}"),
+                id,
+                created: start + n * 15,
+                amount: rng.i64(100..100_000),
+                currency: CURRENCIES[rng.usize(..CURRENCIES.len())].to_owned(),
+                status: STATUSES[rng.usize(..STATUSES.len())].to_owned(),
+                customer_email: Some(format!("customer{}@example.com", rng.u32(..50_000))),
+                description: Some(format!("Order #{n}")),
+                card_last4: Some(format!("{:04}", rng.u32(..10_000))),
+                ..PaymentRow::default()
+            };
+            payment_intents::upsert(&tx, "acct_bench", &row).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let fill = started.elapsed().as_secs_f64();
+    println!(
+        "fill: {rows} PaymentIntents with FTS in {fill:.1} s ({:.0} rows/s)",
+        rows as f64 / fill
+    );
+
+    let conn = store.conn();
+    let mut page_times = Vec::new();
+    for _ in 0..samples {
+        let filter = Filter {
+            statuses: vec!["succeeded".into()],
+            currency: Some("usd".into()),
+            amount_min: Some(rng.i64(100..5_000)),
+            ..Filter::default()
+        };
+        // Somewhere deep in the list: keyset pages cost the same at any depth.
+        let cursor = Cursor {
+            value: start + rng.i64(0..rows) * 15,
+            id: "pi_~".into(),
+        };
+        let t = Instant::now();
+        let page = payment_intents::page(
+            conn,
+            "acct_bench",
+            &filter,
+            Sort::NewestFirst,
+            Some(&cursor),
+            50,
+        )
+        .unwrap();
+        page_times.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(page.rows.len() <= 50);
+    }
+    let (p50, p95) = percentiles(page_times);
+    println!(
+        "filtered, sorted page of 50 (status + currency + amount ≥, newest first, keyset at a random depth): p50 {p50:.2} ms, p95 {p95:.2} ms"
+    );
+
+    let mut search_times = Vec::new();
+    for _ in 0..samples {
+        let query = format!("customer{}", rng.u32(..50_000));
+        let t = Instant::now();
+        let hits = payment_intents::search(conn, "acct_bench", &query, 50).unwrap();
+        search_times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let _ = hits;
+    }
+    let (p50, p95) = percentiles(search_times);
+    println!(
+        "full-text search (an email prefix, 50 newest hits): p50 {p50:.2} ms, p95 {p95:.2} ms"
+    );
+}
