@@ -272,18 +272,15 @@ fn complete(
         .values_mut()
         .find(|a| a.sessions.get(session).is_some())
         .ok_or_else(|| ApiError::no_such("checkout.session", session, "session"))?;
-    let mut ctx = Ctx {
+    let mut ctx = Ctx::at(
         account,
+        &mut rng,
+        &shared.base_url,
         now,
         livemode,
         request_id,
-        idempotency_key: None,
-        rng: &mut rng,
-        base_url: &shared.base_url,
-        imperfections,
-        quiet_until: 0,
-        lazy_events: false,
-    };
+    );
+    ctx.imperfections = imperfections;
     crate::time::advance(&mut ctx);
     complete_session(&mut ctx, session, payment_method)
 }
@@ -301,18 +298,15 @@ fn tick_all(shared: &Shared, request_id: &str) {
     let mut rng = lock(&shared.rng);
     for account in world.accounts.values_mut() {
         let livemode = live.get(&account.id).copied().unwrap_or(false);
-        let mut ctx = Ctx {
+        let mut ctx = Ctx::at(
             account,
+            &mut rng,
+            &shared.base_url,
             now,
             livemode,
             request_id,
-            idempotency_key: None,
-            rng: &mut rng,
-            base_url: &shared.base_url,
-            imperfections,
-            quiet_until: 0,
-            lazy_events: false,
-        };
+        );
+        ctx.imperfections = imperfections;
         crate::time::advance(&mut ctx);
     }
 }

@@ -16,7 +16,6 @@ use crate::api::checkout::complete_session;
 use crate::api::confirmation::run_confirmation;
 use crate::api::payment_intents::{cancel_intent, capture_intent};
 use crate::api::refunds::refund;
-use crate::faults::Imperfections;
 use crate::ledger::DAY;
 use crate::objects::Metadata;
 use crate::objects::catalog::{Price, Product};
@@ -143,18 +142,9 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
     let mut rng = fastrand::Rng::with_seed(spec.seed);
     let mut decide = fastrand::Rng::with_seed(spec.seed ^ 0x5eed_dec1de);
     let start = end - spec.days * DAY;
-    let mut ctx = Ctx {
-        account,
-        now: start,
-        livemode: false,
-        request_id: "req_seed",
-        idempotency_key: None,
-        rng: &mut rng,
-        base_url,
-        imperfections: Imperfections::default(),
-        quiet_until: end - 30 * DAY,
-        lazy_events: true,
-    };
+    let mut ctx = Ctx::at(account, &mut rng, base_url, start, false, "req_seed");
+    ctx.quiet_until = end - 30 * DAY;
+    ctx.lazy_events = true;
     crate::time::advance(&mut ctx);
     let customers = seed_customers(&mut ctx, &mut decide, spec.payments, start);
     let prices = seed_catalog(&mut ctx, start);

@@ -491,18 +491,16 @@ async fn api(
         let Some(account) = world.accounts.get_mut(&key.account) else {
             return Ok(error_reply(&ApiError::server_error(500), request_id));
         };
-        let mut ctx = Ctx {
+        let mut ctx = Ctx::at(
             account,
+            &mut rng,
+            &shared.base_url,
             now,
-            livemode: key.live,
+            key.live,
             request_id,
-            idempotency_key: idem.as_deref(),
-            rng: &mut rng,
-            base_url: &shared.base_url,
-            imperfections,
-            quiet_until: 0,
-            lazy_events: false,
-        };
+        );
+        ctx.idempotency_key = idem.as_deref();
+        ctx.imperfections = imperfections;
         crate::time::advance(&mut ctx);
         let result = run(route, &mut ctx, &args, params);
         let (status, body, validation) = match result {

@@ -39,7 +39,31 @@ pub struct Ctx<'a> {
 
 const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A context for one account at `now`; events recorded, snapshots
+    /// eager, no imperfections. Callers then run [`crate::time::advance`].
+    pub fn at(
+        account: &'a mut Account,
+        rng: &'a mut fastrand::Rng,
+        base_url: &'a str,
+        now: i64,
+        livemode: bool,
+        request_id: &'a str,
+    ) -> Self {
+        Self {
+            account,
+            now,
+            livemode,
+            request_id,
+            idempotency_key: None,
+            rng,
+            base_url,
+            imperfections: crate::faults::Imperfections::default(),
+            quiet_until: 0,
+            lazy_events: false,
+        }
+    }
+
     /// Whether events are being recorded now.
     pub fn recording(&self) -> bool {
         self.now >= self.quiet_until
