@@ -7,6 +7,7 @@ pub mod data_dir;
 pub mod error;
 pub mod keychain;
 pub mod logging;
+pub mod payments;
 pub mod till;
 
 pub use app_info::AppInfo;

@@ -135,10 +135,64 @@ impl Till {
 
     pub fn remove_account(&self, account_id: &str) -> Result<()> {
         accounts::remove(&self.store(), account_id)?;
+        till_store::table::payment_intents::remove_account(self.store().conn(), account_id)?;
         if self.saved_accounts()?.is_empty() {
             self.start_demo()?;
         }
         Ok(())
+    }
+
+    /// A client for one account: the demo's simulator, or Stripe with the
+    /// key from the keychain.
+    fn client(&self, account_id: &str) -> Result<till_stripe::StripeClient> {
+        if account_id == DEMO_ACCOUNT_ID {
+            let demo = self
+                .demo
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let demo = demo.as_ref().ok_or_else(|| Error::UnknownAccount {
+                account_id: account_id.to_owned(),
+            })?;
+            let key = till_stripe::ApiKey::parse(demo.sim.demo_key()).map_err(Error::internal)?;
+            let endpoint = Endpoint::parse(&demo.sim.base_url())?;
+            return Ok(till_stripe::StripeClient::builder(key)
+                .endpoint(endpoint)
+                .build()?);
+        }
+        if till_store::table::accounts::get(self.store().conn(), account_id)?.is_none() {
+            return Err(Error::UnknownAccount {
+                account_id: account_id.to_owned(),
+            });
+        }
+        let key = crate::keychain::read_key(account_id)?;
+        Ok(till_stripe::StripeClient::builder(key)
+            .endpoint(self.endpoint.clone())
+            .build()?)
+    }
+
+    /// Pulls the newest payments of an account into the cache.
+    pub async fn refresh_payments(&self, account_id: &str) -> Result<u32> {
+        let client = self.client(account_id)?;
+        let stored = crate::payments::refresh(&client, &self.store, account_id, 5_000).await?;
+        Ok(u32::try_from(stored).unwrap_or(u32::MAX))
+    }
+
+    pub fn payments(
+        &self,
+        account_id: &str,
+        statuses: Vec<String>,
+        after: Option<crate::payments::PageCursor>,
+        limit: u32,
+    ) -> Result<crate::payments::PaymentPage> {
+        crate::payments::page(&self.store(), account_id, statuses, after, limit as usize)
+    }
+
+    pub fn search_payments(
+        &self,
+        account_id: &str,
+        text: &str,
+    ) -> Result<Vec<crate::payments::PaymentSummary>> {
+        crate::payments::search(&self.store(), account_id, text, 50)
     }
 
     /// The demo simulator's address, while the demo runs (for tests).
