@@ -26,6 +26,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::add_account,
             commands::rename_account,
             commands::remove_account,
+            commands::refresh_payments,
+            commands::list_payments,
+            commands::search_payments,
         ])
         .events(collect_events![])
 }

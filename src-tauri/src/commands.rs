@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tauri::State;
 use till_core::accounts::Account;
+use till_core::payments::{PageCursor, PaymentPage, PaymentSummary};
 use till_core::{AppInfo, Error, Till};
 
 type Core<'a> = State<'a, Arc<Till>>;
@@ -64,4 +65,41 @@ pub async fn rename_account(
 #[specta::specta]
 pub async fn remove_account(till: Core<'_>, account_id: String) -> Result<(), Error> {
     blocking(&till, move |till| till.remove_account(&account_id)).await?
+}
+
+/// Pulls the account's newest payments into the local cache; returns how many.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_payments(till: Core<'_>, account_id: String) -> Result<u32, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move { till.refresh_payments(&account_id).await })
+        .await
+        .map_err(Error::internal)?
+}
+
+/// A page of the cached Payments list, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_payments(
+    till: Core<'_>,
+    account_id: String,
+    statuses: Vec<String>,
+    after: Option<PageCursor>,
+    limit: u32,
+) -> Result<PaymentPage, Error> {
+    blocking(&till, move |till| {
+        till.payments(&account_id, statuses, after, limit)
+    })
+    .await?
+}
+
+/// Full-text search over the cached payments (ids, emails, descriptions, card last four).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_payments(
+    till: Core<'_>,
+    account_id: String,
+    text: String,
+) -> Result<Vec<PaymentSummary>, Error> {
+    blocking(&till, move |till| till.search_payments(&account_id, &text)).await?
 }

@@ -144,6 +144,23 @@ impl Session {
         )))
     }
 
+    /// Runs `script` (which `return`s a value) in the page.
+    pub fn execute(&self, script: &str, args: Value) -> Outcome<Value> {
+        self.cmd("execute/sync", json!({ "script": script, "args": args }))
+    }
+
+    /// Waits, polling, until the JavaScript expression is true.
+    pub fn wait_until(&self, expression: &str) -> Outcome<()> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if self.execute(&format!("return !!({expression});"), json!([]))? == json!(true) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(Failure::Assertion(format!("never true: {expression}")))
+    }
+
     pub fn screenshot_png(&self) -> Outcome<Vec<u8>> {
         let value = self.get("screenshot")?;
         let encoded = value

@@ -40,6 +40,21 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
         ui.wait_for_text("[data-testid='account-badge']", |text| text == "DEMO")?;
         app.save_screenshot("overview")?;
 
+        // Payments: the demo's 600 payments from the cache, virtualized.
+        ui.click(&ui.find("a[data-section='payments']")?)?;
+        ui.wait_for_text("[data-testid='payment-count']", |text| {
+            text == "600 payments"
+        })?;
+        let rendered = ui.find_all(".table-row")?.len();
+        ensure!(rendered > 0 && rendered < 200, "{rendered} rows in the DOM");
+        app.save_screenshot("payments")?;
+        // End reaches the last payment.
+        ui.execute(
+            "window.dispatchEvent(new KeyboardEvent('keydown', { key: 'End' })); return true;",
+            json!([]),
+        )?;
+        ui.wait_until("document.querySelector(\".table-row[aria-rowindex='600']\") !== null")?;
+
         // A raw IPC call reaches the core and answers with this run's data dir.
         let reply = ui.invoke("app_info", json!({}))?;
         let info = &reply["ok"];

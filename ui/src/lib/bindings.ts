@@ -18,6 +18,12 @@ export const commands = {
 	renameAccount: (accountId: string, displayName: string) => typedError<null, TillError>(__TAURI_INVOKE("rename_account", { accountId, displayName })),
 	/**  Removes the account and its keychain entry. */
 	removeAccount: (accountId: string) => typedError<null, TillError>(__TAURI_INVOKE("remove_account", { accountId })),
+	/**  Pulls the account's newest payments into the local cache; returns how many. */
+	refreshPayments: (accountId: string) => typedError<number, TillError>(__TAURI_INVOKE("refresh_payments", { accountId })),
+	/**  A page of the cached Payments list, newest first. */
+	listPayments: (accountId: string, statuses: string[], after: PageCursor | null, limit: number) => typedError<PaymentPage, TillError>(__TAURI_INVOKE("list_payments", { accountId, statuses, after, limit })),
+	/**  Full-text search over the cached payments (ids, emails, descriptions, card last four). */
+	searchPayments: (accountId: string, text: string) => typedError<PaymentSummary[], TillError>(__TAURI_INVOKE("search_payments", { accountId, text })),
 };
 
 /* Types */
@@ -67,6 +73,36 @@ export type KeyProblem =
  *  never falls back to a file.
  */
 export type KeychainStatus = { state: "available" } | { state: "unavailable"; detail: string; fix: string };
+
+export type PageCursor = {
+	created: number,
+	id: string,
+};
+
+/**  A page of the list and where the next one starts. */
+export type PaymentPage = {
+	rows: PaymentSummary[],
+	/**  Pass back to get the next page; none at the end. */
+	next: PageCursor | null,
+	/**  How many payments match, in all. */
+	total: number,
+};
+
+/**  One row of the Payments list. */
+export type PaymentSummary = {
+	id: string,
+	created: number,
+	/**  In the currency's smallest unit. */
+	amount: number,
+	amountReceived: number,
+	currency: string,
+	status: string,
+	customerEmail: string | null,
+	description: string | null,
+	cardBrand: string | null,
+	cardLast4: string | null,
+	captureBefore: number | null,
+};
 
 /**
  *  Every error the core reports to the UI. Add a variant only when the UI
