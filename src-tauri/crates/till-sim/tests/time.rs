@@ -78,7 +78,7 @@ fn an_open_session_expires_at_expires_at() {
     let session = api
         .post(
             "/v1/checkout/sessions",
-            &format!("mode=payment&success_url=https://a.example/ok&expires_at={}&line_items[0][quantity]=1&line_items[0][price_data][currency]=usd&line_items[0][price_data][unit_amount]=900&line_items[0][price_data][product_data][name]=Tea", now + 1800),
+            &format!("mode=payment&success_url=https://a.example/ok&expires_at={}&line_items[0][quantity]=1&line_items[0][price_data][currency]=usd&line_items[0][price_data][unit_amount]=900&line_items[0][price_data][product_data][name]=Tea", now + 1810),
         )
         .ok();
     advance(&api, 1799);
