@@ -29,6 +29,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::refresh_payments,
             commands::list_payments,
             commands::search_payments,
+            commands::overview,
         ])
         .events(collect_events![])
 }

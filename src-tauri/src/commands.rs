@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tauri::State;
 use till_core::accounts::Account;
-use till_core::payments::{PageCursor, PaymentPage, PaymentSummary};
+use till_core::payments::{Overview, PageCursor, PaymentPage, PaymentSummary};
 use till_core::{AppInfo, Error, Till};
 
 type Core<'a> = State<'a, Arc<Till>>;
@@ -102,4 +102,16 @@ pub async fn search_payments(
     text: String,
 ) -> Result<Vec<PaymentSummary>, Error> {
     blocking(&till, move |till| till.search_payments(&account_id, &text)).await?
+}
+
+/// Today's, this week's and this month's money and the holds about to
+/// lapse, from the cache. `periods` are start times in the user's time zone.
+#[tauri::command]
+#[specta::specta]
+pub async fn overview(
+    till: Core<'_>,
+    account_id: String,
+    periods: Vec<i64>,
+) -> Result<Overview, Error> {
+    blocking(&till, move |till| till.overview(&account_id, &periods)).await?
 }

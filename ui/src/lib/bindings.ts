@@ -24,6 +24,11 @@ export const commands = {
 	listPayments: (accountId: string, statuses: string[], after: PageCursor | null, limit: number) => typedError<PaymentPage, TillError>(__TAURI_INVOKE("list_payments", { accountId, statuses, after, limit })),
 	/**  Full-text search over the cached payments (ids, emails, descriptions, card last four). */
 	searchPayments: (accountId: string, text: string) => typedError<PaymentSummary[], TillError>(__TAURI_INVOKE("search_payments", { accountId, text })),
+	/**
+	 *  Today's, this week's and this month's money and the holds about to
+	 *  lapse, from the cache. `periods` are start times in the user's time zone.
+	 */
+	overview: (accountId: string, periods: number[]) => typedError<Overview, TillError>(__TAURI_INVOKE("overview", { accountId, periods })),
 };
 
 /* Types */
@@ -56,6 +61,14 @@ export type Capabilities = {
 	export: boolean,
 };
 
+/**  Money taken in one currency over a period. */
+export type CurrencyTotal = {
+	currency: string,
+	/**  Received by succeeded payments, in minor units. */
+	gross: number,
+	count: number,
+};
+
 /**  Why a key was refused, for the UI to explain. */
 export type KeyProblem = 
 /**  Not shaped like a Stripe key at all. */
@@ -73,6 +86,12 @@ export type KeyProblem =
  *  never falls back to a file.
  */
 export type KeychainStatus = { state: "available" } | { state: "unavailable"; detail: string; fix: string };
+
+export type Overview = {
+	periods: PeriodTotals[],
+	/**  Holds whose authorization lapses within 24 hours, soonest first. */
+	holdsExpiring: PaymentSummary[],
+};
 
 export type PageCursor = {
 	created: number,
@@ -102,6 +121,12 @@ export type PaymentSummary = {
 	cardBrand: string | null,
 	cardLast4: string | null,
 	captureBefore: number | null,
+};
+
+/**  One of the Overview's periods ("today", "7 days"…), from `since` to now. */
+export type PeriodTotals = {
+	since: number,
+	totals: CurrencyTotal[],
 };
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { statusLabel, visibleWindow } from "./payments";
+import { countdown, periodStarts, statusLabel, urgency, visibleWindow } from "./payments";
 
 describe("visibleWindow", () => {
   it("renders only what is in view plus the overscan", () => {
@@ -20,5 +20,24 @@ describe("statusLabel", () => {
     expect(statusLabel("requires_capture")).toBe("Hold");
     expect(statusLabel("requires_payment_method")).toBe("Failed");
     expect(statusLabel("something_new")).toBe("something_new");
+  });
+});
+
+describe("overview periods", () => {
+  it("start at local midnight, 7 and 30 days counting today", () => {
+    const now = new Date(2026, 10, 22, 15, 30);
+    const starts = periodStarts(now).map((p) => new Date(p.since * 1000));
+    expect(starts).toEqual([new Date(2026, 10, 22), new Date(2026, 10, 16), new Date(2026, 9, 24)]);
+  });
+});
+
+describe("hold countdown", () => {
+  it("reads in days, hours and minutes and turns amber then red", () => {
+    expect(countdown(1000 + 2 * 86_400 + 4 * 3600, 1000)).toBe("expires in 2 d 4 h");
+    expect(countdown(1000 + 3 * 3600 + 120, 1000)).toBe("expires in 3 h 2 min");
+    expect(countdown(1000, 1000)).toBe("expired");
+    expect(urgency(1000 + 30 * 3600, 1000)).toBe("calm");
+    expect(urgency(1000 + 20 * 3600, 1000)).toBe("amber");
+    expect(urgency(1000 + 3 * 3600, 1000)).toBe("red");
   });
 });

@@ -44,3 +44,38 @@ export function statusLabel(status: string): string {
       return status;
   }
 }
+
+/** Start times of the Overview's periods in the user's time zone. */
+export function periodStarts(now: Date): { label: string; since: number }[] {
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const daysBack = (days: number) => {
+    const d = new Date(midnight);
+    d.setDate(d.getDate() - days);
+    return Math.floor(d.getTime() / 1000);
+  };
+  return [
+    { label: "Today", since: Math.floor(midnight.getTime() / 1000) },
+    { label: "Last 7 days", since: daysBack(6) },
+    { label: "Last 30 days", since: daysBack(29) },
+  ];
+}
+
+/** "expires in 2 d 4 h", "expires in 35 min", or "expired". */
+export function countdown(captureBefore: number, nowSeconds: number): string {
+  const left = captureBefore - nowSeconds;
+  if (left <= 0) return "expired";
+  const days = Math.floor(left / 86_400);
+  const hours = Math.floor((left % 86_400) / 3600);
+  const minutes = Math.floor((left % 3600) / 60);
+  if (days > 0) return `expires in ${days} d ${hours} h`;
+  if (hours > 0) return `expires in ${hours} h ${minutes} min`;
+  return `expires in ${Math.max(minutes, 1)} min`;
+}
+
+/** Amber under 24 hours, red under 4. */
+export function urgency(captureBefore: number, nowSeconds: number): "red" | "amber" | "calm" {
+  const left = captureBefore - nowSeconds;
+  if (left < 4 * 3600) return "red";
+  if (left < 24 * 3600) return "amber";
+  return "calm";
+}

@@ -183,3 +183,59 @@ pub fn search(
             .collect(),
     )
 }
+
+/// Money taken in one currency over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyTotal {
+    pub currency: String,
+    /// Received by succeeded payments, in minor units.
+    pub gross: i64,
+    pub count: i64,
+}
+
+/// One of the Overview's periods ("today", "7 days"…), from `since` to now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodTotals {
+    pub since: i64,
+    pub totals: Vec<CurrencyTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    pub periods: Vec<PeriodTotals>,
+    /// Holds whose authorization lapses within 24 hours, soonest first.
+    pub holds_expiring: Vec<PaymentSummary>,
+}
+
+/// The Overview from the cache. `periods` are start times the UI computed
+/// in the user's time zone (local midnight, 7 and 30 days back).
+pub fn overview(
+    store: &Store,
+    account_id: &str,
+    periods: &[i64],
+    now: i64,
+) -> Result<Overview, Error> {
+    let mut out = Vec::with_capacity(periods.len());
+    for since in periods {
+        let totals = payment_intents::totals(store.conn(), account_id, *since, now + 1)?
+            .into_iter()
+            .map(|t| CurrencyTotal {
+                currency: t.currency,
+                gross: t.gross,
+                count: t.count,
+            })
+            .collect();
+        out.push(PeriodTotals {
+            since: *since,
+            totals,
+        });
+    }
+    let holds = payment_intents::holds_expiring(store.conn(), account_id, now + 24 * 3600)?;
+    Ok(Overview {
+        periods: out,
+        holds_expiring: holds.into_iter().map(PaymentSummary::from).collect(),
+    })
+}

@@ -195,6 +195,10 @@ impl Till {
         crate::payments::search(&self.store(), account_id, text, 50)
     }
 
+    pub fn overview(&self, account_id: &str, periods: &[i64]) -> Result<crate::payments::Overview> {
+        crate::payments::overview(&self.store(), account_id, periods, now())
+    }
+
     /// The demo simulator's address, while the demo runs (for tests).
     pub fn demo_url(&self) -> Option<String> {
         self.demo

@@ -64,6 +64,26 @@ async fn the_demo_payments_are_cached_paged_and_searchable() {
         );
     }
 
+    // The Overview: succeeded money per currency, and holds about to lapse.
+    let now = first.rows[0].created + 1;
+    let overview = till
+        .overview(DEMO_ACCOUNT_ID, &[now - 30 * 86_400, 0])
+        .unwrap();
+    let thirty: i64 = overview.periods[0].totals.iter().map(|t| t.count).sum();
+    let ever: i64 = overview.periods[1].totals.iter().map(|t| t.count).sum();
+    assert!(thirty > 0 && thirty < ever, "{thirty} in 30 days of {ever}");
+    let succeeded = till
+        .payments(DEMO_ACCOUNT_ID, vec!["succeeded".into()], None, 1)
+        .unwrap()
+        .total;
+    assert_eq!(ever, i64::from(succeeded));
+    assert!(
+        overview
+            .holds_expiring
+            .windows(2)
+            .all(|w| w[0].capture_before <= w[1].capture_before)
+    );
+
     // A second refresh updates in place: no duplicates.
     till.refresh_payments(DEMO_ACCOUNT_ID).await.unwrap();
     assert_eq!(

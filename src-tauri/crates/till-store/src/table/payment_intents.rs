@@ -323,6 +323,51 @@ pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<Payme
         .optional()?)
 }
 
+/// Money taken in a period: per currency, what succeeded payments received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub gross: i64,
+    pub count: i64,
+}
+
+/// Totals of succeeded payments created in `[from, to)`, per currency.
+pub fn totals(
+    conn: &Connection,
+    account_id: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<CurrencyTotal>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT currency, sum(amount_received), count(*) FROM payment_intents
+         WHERE account_id = ?1 AND created >= ?2 AND created < ?3 AND status = 'succeeded'
+         GROUP BY currency ORDER BY sum(amount_received) DESC",
+    )?;
+    let rows = statement
+        .query_map(params![account_id, from, to], |r| {
+            Ok(CurrencyTotal {
+                currency: r.get(0)?,
+                gross: r.get(1)?,
+                count: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Holds whose authorization lapses before `until`, soonest first.
+pub fn holds_expiring(conn: &Connection, account_id: &str, until: i64) -> Result<Vec<PaymentRow>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM payment_intents
+         WHERE account_id = ?1 AND status = 'requires_capture' AND capture_before IS NOT NULL AND capture_before < ?2
+         ORDER BY capture_before"
+    ))?;
+    let rows = statement
+        .query_map(params![account_id, until], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Drops an account's cached payments (when the account is removed).
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     conn.execute(
@@ -489,6 +534,41 @@ mod tests {
                 .is_empty(),
             "accounts never mix"
         );
+    }
+
+    #[test]
+    fn totals_count_only_succeeded_payments_per_currency_and_holds_come_soonest_first() {
+        let store = filled(250);
+        let all = totals(store.conn(), "acct_1", 0, i64::MAX).unwrap();
+        let succeeded: Vec<PaymentRow> = (0..250)
+            .map(row)
+            .filter(|r| r.status == "succeeded")
+            .collect();
+        for total in &all {
+            let expected: Vec<&PaymentRow> = succeeded
+                .iter()
+                .filter(|r| r.currency == total.currency)
+                .collect();
+            assert_eq!(total.count, expected.len() as i64);
+            assert_eq!(
+                total.gross,
+                expected.iter().map(|r| r.amount_received).sum::<i64>()
+            );
+        }
+        let mut hold = row(7);
+        hold.status = "requires_capture".into();
+        hold.capture_before = Some(500);
+        let mut later = row(8);
+        later.status = "requires_capture".into();
+        later.capture_before = Some(100);
+        upsert(store.conn(), "acct_1", &hold).unwrap();
+        upsert(store.conn(), "acct_1", &later).unwrap();
+        let soon: Vec<String> = holds_expiring(store.conn(), "acct_1", 1_000)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(soon, ["pi_0008", "pi_0007"]);
     }
 
     #[test]
