@@ -383,12 +383,6 @@ fn card_payment(
     }
     let id = ctx.new_id("pi");
     let pi = PaymentIntent {
-        id: id.clone(),
-        created: ctx.now,
-        updated: ctx.now,
-        livemode: false,
-        amount,
-        currency: currency.to_owned(),
         status: PiStatus::RequiresConfirmation,
         manual_capture: manual,
         customer: customer.as_ref().map(|(id, _)| id.clone()),
@@ -396,13 +390,7 @@ fn card_payment(
         receipt_email: customer.as_ref().map(|(_, email)| email.clone()),
         metadata,
         payment_method: Some(payment_method.to_owned()),
-        amount_capturable: 0,
-        amount_received: 0,
-        latest_charge: None,
-        canceled_at: None,
-        cancellation_reason: None,
-        last_payment_error: None,
-        next_action: None,
+        ..PaymentIntent::new(id.clone(), ctx.now, false, amount, currency.to_owned())
     };
     ctx.account.payment_intents.insert(id.clone(), pi);
     if run_confirmation(ctx, &id, merchant_initiated).is_err() {

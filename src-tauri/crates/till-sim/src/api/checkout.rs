@@ -481,12 +481,6 @@ pub fn complete_session(
         None => {
             let pi_id = ctx.new_id("pi");
             let pi = PaymentIntent {
-                updated: ctx.now,
-                id: pi_id.clone(),
-                created: ctx.now,
-                livemode: ctx.livemode,
-                amount: session.amount_total(),
-                currency: session.currency.clone(),
                 status: PiStatus::RequiresConfirmation,
                 manual_capture: session.manual_capture,
                 customer: session.customer.clone(),
@@ -494,13 +488,13 @@ pub fn complete_session(
                 receipt_email: session.customer_email.clone(),
                 metadata: Default::default(),
                 payment_method: None,
-                amount_capturable: 0,
-                amount_received: 0,
-                latest_charge: None,
-                canceled_at: None,
-                cancellation_reason: None,
-                last_payment_error: None,
-                next_action: None,
+                ..PaymentIntent::new(
+                    pi_id.clone(),
+                    ctx.now,
+                    ctx.livemode,
+                    session.amount_total(),
+                    session.currency.clone(),
+                )
             };
             ctx.account
                 .payment_intents

@@ -163,12 +163,6 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
     }
     let id = ctx.new_id("pi");
     let pi = PaymentIntent {
-        updated: ctx.now,
-        id: id.clone(),
-        created: ctx.now,
-        livemode: ctx.livemode,
-        amount,
-        currency,
         status: if payment_method.is_some() {
             PiStatus::RequiresConfirmation
         } else {
@@ -180,13 +174,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
         receipt_email,
         metadata,
         payment_method,
-        amount_capturable: 0,
-        amount_received: 0,
-        latest_charge: None,
-        canceled_at: None,
-        cancellation_reason: None,
-        last_payment_error: None,
-        next_action: None,
+        ..PaymentIntent::new(id.clone(), ctx.now, ctx.livemode, amount, currency)
     };
     ctx.account.payment_intents.insert(id.clone(), pi);
     let created = snapshot(ctx, &id);

@@ -53,6 +53,32 @@ pub struct PaymentIntent {
 }
 
 impl PaymentIntent {
+    /// A new intent waiting for a payment method; callers set what differs.
+    pub fn new(id: String, created: i64, livemode: bool, amount: i64, currency: String) -> Self {
+        Self {
+            id,
+            created,
+            updated: created,
+            livemode,
+            amount,
+            currency,
+            status: PiStatus::RequiresPaymentMethod,
+            manual_capture: false,
+            customer: None,
+            description: None,
+            receipt_email: None,
+            metadata: Metadata::new(),
+            payment_method: None,
+            amount_capturable: 0,
+            amount_received: 0,
+            latest_charge: None,
+            canceled_at: None,
+            cancellation_reason: None,
+            last_payment_error: None,
+            next_action: None,
+        }
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
             "id": self.id,
