@@ -31,7 +31,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::search_payments,
             commands::overview,
         ])
-        .events(collect_events![])
+        .events(collect_events![crate::events::CacheChanged])
 }
 
 /// Where the committed bindings live, relative to this crate.

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use tauri::State;
+use tauri_specta::Event;
 use till_core::accounts::Account;
 use till_core::payments::{Overview, PageCursor, PaymentPage, PaymentSummary};
 use till_core::{AppInfo, Error, Till};
@@ -70,11 +71,21 @@ pub async fn remove_account(till: Core<'_>, account_id: String) -> Result<(), Er
 /// Pulls the account's newest payments into the local cache; returns how many.
 #[tauri::command]
 #[specta::specta]
-pub async fn refresh_payments(till: Core<'_>, account_id: String) -> Result<u32, Error> {
+pub async fn refresh_payments(
+    app: tauri::AppHandle,
+    till: Core<'_>,
+    account_id: String,
+) -> Result<u32, Error> {
     let till = Arc::clone(&till);
-    tauri::async_runtime::spawn(async move { till.refresh_payments(&account_id).await })
+    let account = account_id.clone();
+    let stored = tauri::async_runtime::spawn(async move { till.refresh_payments(&account).await })
         .await
-        .map_err(Error::internal)?
+        .map_err(Error::internal)??;
+    // Every screen showing this account reloads from the cache.
+    if let Err(err) = (crate::events::CacheChanged { account_id, stored }).emit(&app) {
+        tracing::warn!(error = %err, "the cache-changed event was not delivered");
+    }
+    Ok(stored)
 }
 
 /// A page of the cached Payments list, newest first.

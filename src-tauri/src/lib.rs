@@ -3,6 +3,7 @@
 
 pub mod bindings;
 mod commands;
+pub mod events;
 
 use std::process::ExitCode;
 use std::sync::Arc;
