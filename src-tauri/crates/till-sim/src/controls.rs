@@ -141,15 +141,7 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
         }),
         ("POST", ["fees"]) => parse::<SetFees>(&body).and_then(|f| {
             let mut world = lock(&shared.world);
-            let account_id = world
-                .keys
-                .get(&f.key)
-                .map(|k| k.account.clone())
-                .ok_or_else(|| bad("No such key"))?;
-            let account = world
-                .accounts
-                .get_mut(&account_id)
-                .ok_or_else(|| bad("No such account"))?;
+            let account = account_of(&mut world, &f.key)?;
             account.ledger.fees = crate::ledger::Fees {
                 percent_bps: f.percent_bps,
                 fixed: f.fixed,
@@ -159,15 +151,7 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
         ("GET", ["clock"]) => Ok(json!({ "now": shared.now() })),
         ("POST", ["fixtures"]) => parse::<LoadFixtures>(&body).and_then(|load| {
             let mut world = lock(&shared.world);
-            let account_id = world
-                .keys
-                .get(&load.key)
-                .map(|k| k.account.clone())
-                .ok_or_else(|| bad("No such key"))?;
-            let account = world
-                .accounts
-                .get_mut(&account_id)
-                .ok_or_else(|| bad("No such account"))?;
+            let account = account_of(&mut world, &load.key)?;
             let mut stored = 0;
             for object in load.objects {
                 if let Some(id) = object["id"].as_str() {
@@ -185,6 +169,22 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
         Ok(value) => json_reply(200, &value, request_id),
         Err(err) => json_reply(err.status, &err.body(), request_id),
     }
+}
+
+/// The account a key opens, for controls that act on one account.
+fn account_of<'a>(
+    world: &'a mut crate::state::World,
+    key: &str,
+) -> Result<&'a mut crate::state::Account, ApiError> {
+    let account_id = world
+        .keys
+        .get(key)
+        .map(|k| k.account.clone())
+        .ok_or_else(|| bad("No such key"))?;
+    world
+        .accounts
+        .get_mut(&account_id)
+        .ok_or_else(|| bad("No such account"))
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
