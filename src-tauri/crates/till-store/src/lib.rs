@@ -7,11 +7,21 @@
 //! the schema version, and a database written by a newer Till is refused
 //! before anything is written to it.
 //!
+//! Tables: `accounts`; the per-account cache of Stripe objects
+//! (`payment_intents`, `charges`, `refunds`, `balance_transactions`,
+//! `payouts`, `customers`, `checkout_sessions` and their line items); and
+//! `sync_state`, what a sync needs to resume. [`table::remove_account`]
+//! clears an account from all but `accounts`.
+//!
 //! Nothing secret is ever stored here: an account row holds the key's last
 //! four characters, never the key, which lives in the OS keychain.
 
 pub mod migration;
+mod sql;
 pub mod table;
+mod text;
+
+pub use sql::After;
 
 use std::path::Path;
 
@@ -64,7 +74,14 @@ impl Store {
         if wal {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // A checkpoint every ~40 MB of log rather than 4 MB: a sync
+            // commits a page of 100 objects at a time, and each checkpoint
+            // (with its fsync) rewrote the same hot index pages again.
+            conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         }
+        // Room for every table's per-row statements, so a sync that writes
+        // several tables per page never evicts and re-prepares them.
+        conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut store = Self { conn };

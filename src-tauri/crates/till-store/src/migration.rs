@@ -25,7 +25,7 @@ pub fn all() -> Vec<Migration> {
 }
 
 /// The schema version this Till writes.
-pub const LATEST_VERSION: u32 = 2;
+pub const LATEST_VERSION: u32 = 12;
 
 pub fn version(conn: &Connection) -> Result<u32> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get::<_, u32>(0))?)
@@ -105,6 +105,42 @@ mod tests {
             )
             .unwrap();
         assert_eq!(name, "Café");
+    }
+
+    #[test]
+    fn payments_cached_before_version_10_get_their_words_rewritten_on_refresh() {
+        use crate::table::payment_intents::{self, PaymentRow};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("till.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for migration in all().into_iter().filter(|m| m.version <= 2) {
+                conn.execute_batch(migration.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute_batch(
+                "INSERT INTO payment_intents (account_id, id, created, amount, currency, status, customer_email, raw)
+                 VALUES ('acct_1', 'pi_1', 1, 100, 'usd', 'succeeded', 'old@example.com', '{}');
+                 INSERT INTO payment_intents_text (rowid, words) VALUES (last_insert_rowid(), 'pi_1 old@example.com');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let refreshed = PaymentRow {
+            id: "pi_1".into(),
+            created: 1,
+            amount: 100,
+            currency: "usd".into(),
+            status: "succeeded".into(),
+            customer_email: Some("new@example.com".into()),
+            raw: "{}".into(),
+            ..PaymentRow::default()
+        };
+        payment_intents::upsert(store.conn(), "acct_1", &refreshed).unwrap();
+        let search = |text| payment_intents::search(store.conn(), "acct_1", text, 10).unwrap();
+        assert!(search("old@example.com").is_empty());
+        assert_eq!(search("new@example.com"), [refreshed]);
     }
 
     #[test]

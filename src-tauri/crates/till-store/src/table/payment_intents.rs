@@ -3,11 +3,14 @@
 //! a full-text index (FTS5) over what a person searches by: ids, emails,
 //! names, descriptions, metadata values, card last four.
 
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, params, params_from_iter};
 
-use crate::{Migration, Result};
+use crate::sql::{self, Where};
+use crate::{Migration, Result, text};
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
+pub const MIGRATIONS: &[Migration] = &[CREATE, WORDS_HASH, OVERVIEW];
+
+const CREATE: Migration = Migration {
     version: 2,
     name: "payment_intents",
     sql: "CREATE TABLE payment_intents (
@@ -39,7 +42,33 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
     CREATE VIRTUAL TABLE payment_intents_text USING fts5(
         words, content = '', contentless_delete = 1, tokenize = \"unicode61 tokenchars '_@.-+'\"
     );",
-}];
+};
+
+/// A hash of each row's search words, so a refresh that changes none
+/// leaves the text index alone. NULL for rows cached before: their next
+/// refresh rewrites their words.
+const WORDS_HASH: Migration = Migration {
+    version: 10,
+    name: "payment_intents_words_hash",
+    sql: "ALTER TABLE payment_intents ADD COLUMN words_hash INTEGER;",
+};
+
+/// The Overview adds up a month of payments by day: the status index also
+/// carries the currency and amount received, so that sum never reads the
+/// table. The currencies in use are kept apart for the currency filter (a
+/// `DISTINCT` over a million rows would scan them all).
+const OVERVIEW: Migration = Migration {
+    version: 12,
+    name: "payment_intents_overview",
+    sql: "DROP INDEX payment_intents_by_status;
+    CREATE INDEX payment_intents_by_status ON payment_intents (account_id, status, created, id, currency, amount_received);
+    CREATE TABLE payment_currencies (
+        account_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        PRIMARY KEY (account_id, currency)
+    ) STRICT, WITHOUT ROWID;
+    INSERT OR IGNORE INTO payment_currencies SELECT DISTINCT account_id, currency FROM payment_intents;",
+};
 
 /// One PaymentIntent as the cache keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,54 +95,121 @@ pub struct PaymentRow {
 }
 
 impl PaymentRow {
-    fn words(&self) -> String {
-        let mut words: Vec<&str> = vec![&self.id];
-        for value in [
-            &self.customer_id,
-            &self.customer_email,
-            &self.description,
-            &self.latest_charge,
-            &self.card_last4,
-            &self.order_id,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            words.push(value);
-        }
-        words.extend(self.extra_words.iter().map(String::as_str));
-        words.join(" ")
+    fn words(&self, card_last4: &Option<String>) -> String {
+        text::words(
+            &self.id,
+            &[
+                &self.customer_id,
+                &self.customer_email,
+                &self.description,
+                &self.latest_charge,
+                card_last4,
+                &self.order_id,
+            ],
+            &self.extra_words,
+        )
     }
 }
+
+const TABLE: text::Indexed = text::Indexed {
+    table: "payment_intents",
+    columns: COLUMNS,
+    text_table: "payment_intents_text",
+    insert: "INSERT INTO payment_intents (account_id, id, created, amount, amount_capturable, amount_received, currency, status,
+            capture_method, customer_id, customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw,
+            words_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+         ON CONFLICT (account_id, id) DO NOTHING",
+    // A hold's deadline and the card come only from some sources (an
+    // expanded charge): a refresh without them keeps what was known.
+    update: "UPDATE payment_intents SET created = ?3, amount = ?4, amount_capturable = ?5, amount_received = ?6,
+            currency = ?7, status = ?8, capture_method = ?9, customer_id = ?10, customer_email = ?11, description = ?12,
+            latest_charge = ?13, capture_before = coalesce(?14, capture_before), card_brand = coalesce(?15, card_brand),
+            card_last4 = coalesce(?16, card_last4), order_id = ?17, raw = ?18, words_hash = ?19
+         WHERE account_id = ?1 AND id = ?2",
+    existing: "SELECT rowid, words_hash FROM payment_intents WHERE account_id = ?1 AND id = ?2",
+    add_words: "INSERT INTO payment_intents_text (rowid, words) VALUES (?1, ?2)",
+    remove_words: "DELETE FROM payment_intents_text WHERE rowid = ?1",
+};
 
 /// Adds or refreshes one PaymentIntent and its search words. Call inside
 /// the page's transaction.
 pub fn upsert(conn: &Connection, account_id: &str, row: &PaymentRow) -> Result<()> {
-    let rowid: i64 = conn.query_row(
-        "INSERT INTO payment_intents (account_id, id, created, amount, amount_capturable, amount_received, currency, status,
-            capture_method, customer_id, customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-         ON CONFLICT (account_id, id) DO UPDATE SET created = excluded.created, amount = excluded.amount,
-            amount_capturable = excluded.amount_capturable, amount_received = excluded.amount_received,
-            currency = excluded.currency, status = excluded.status, capture_method = excluded.capture_method,
-            customer_id = excluded.customer_id, customer_email = excluded.customer_email, description = excluded.description,
-            latest_charge = excluded.latest_charge, capture_before = coalesce(excluded.capture_before, capture_before),
-            card_brand = coalesce(excluded.card_brand, card_brand), card_last4 = coalesce(excluded.card_last4, card_last4),
-            order_id = excluded.order_id, raw = excluded.raw
-         RETURNING rowid",
+    // A refresh without the card keeps it (see `update`), and its words too.
+    let card_last4 = match &row.card_last4 {
+        Some(_) => row.card_last4.clone(),
+        None => sql::optional(
+            conn,
+            "SELECT card_last4 FROM payment_intents WHERE account_id = ?1 AND id = ?2",
+            [account_id, row.id.as_str()],
+            |r| r.get::<_, Option<String>>(0),
+        )?
+        .flatten(),
+    };
+    TABLE.upsert(
+        conn,
+        (account_id, &row.id),
         params![
-            account_id, row.id, row.created, row.amount, row.amount_capturable, row.amount_received, row.currency, row.status,
-            row.capture_method, row.customer_id, row.customer_email, row.description, row.latest_charge, row.capture_before,
-            row.card_brand, row.card_last4, row.order_id, row.raw
+            row.created,
+            row.amount,
+            row.amount_capturable,
+            row.amount_received,
+            row.currency,
+            row.status,
+            row.capture_method,
+            row.customer_id,
+            row.customer_email,
+            row.description,
+            row.latest_charge,
+            row.capture_before,
+            row.card_brand,
+            row.card_last4,
+            row.order_id,
+            row.raw
         ],
-        |r| r.get(0),
+        &row.words(&card_last4),
     )?;
-    conn.execute("DELETE FROM payment_intents_text WHERE rowid = ?1", [rowid])?;
-    conn.execute(
-        "INSERT INTO payment_intents_text (rowid, words) VALUES (?1, ?2)",
-        params![rowid, row.words()],
+    sql::execute(
+        conn,
+        "INSERT OR IGNORE INTO payment_currencies (account_id, currency) VALUES (?1, ?2)",
+        [account_id, row.currency.as_str()],
     )?;
     Ok(())
+}
+
+/// The currencies of an account's cached payments, alphabetical.
+pub fn currencies(conn: &Connection, account_id: &str) -> Result<Vec<String>> {
+    sql::rows(
+        conn,
+        "SELECT currency FROM payment_currencies WHERE account_id = ?1 ORDER BY currency",
+        [account_id],
+        |r| r.get(0),
+    )
+}
+
+/// Payments of exactly one of these amounts (any currency), newest first:
+/// Ctrl+K finds "42.50" this way.
+pub fn with_amounts(
+    conn: &Connection,
+    account_id: &str,
+    amounts: &[i64],
+    limit: usize,
+) -> Result<Vec<PaymentRow>> {
+    let mut out = Vec::new();
+    for amount in amounts {
+        out.extend(sql::rows(
+            conn,
+            &format!(
+                "SELECT {COLUMNS} FROM payment_intents WHERE account_id = ?1 AND amount = ?2
+                 ORDER BY created DESC LIMIT ?3"
+            ),
+            params![account_id, amount, sql::limit(limit)],
+            from_row,
+        )?);
+    }
+    out.sort_by(|a, b| (b.created, &b.id).cmp(&(a.created, &a.id)));
+    out.truncate(limit);
+    Ok(out)
 }
 
 /// How a list is ordered.
@@ -192,9 +288,7 @@ pub fn page(
         Sort::LargestFirst => ("amount", true),
         Sort::SmallestFirst => ("amount", false),
     };
-    let (filters, mut values) = filter_sql(filter);
-    let mut clauses = format!("account_id = ?{filters}");
-    values.insert(0, account_id.to_owned().into());
+    let (mut clauses, mut values) = filter_where(filter).for_account(account_id);
     if let Some(cursor) = after {
         let op = if descending { "<" } else { ">" };
         clauses.push_str(&format!(" AND ({column}, id) {op} (?, ?)"));
@@ -206,10 +300,7 @@ pub fn page(
         "SELECT {COLUMNS} FROM payment_intents WHERE {clauses} ORDER BY {column} {order}, id {order} LIMIT {}",
         limit + 1
     );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let mut rows = statement
-        .query_map(params_from_iter(values), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut rows = sql::rows(conn, &sql, params_from_iter(values), from_row)?;
     let next = if rows.len() > limit {
         rows.truncate(limit);
         rows.last().map(|last| Cursor {
@@ -228,57 +319,20 @@ pub fn page(
 
 /// How many rows match a filter (for "N payments").
 pub fn count(conn: &Connection, account_id: &str, filter: &Filter) -> Result<u64> {
-    let (filters, mut values) = filter_sql(filter);
-    values.insert(0, account_id.to_owned().into());
-    let sql = format!("SELECT count(*) FROM payment_intents WHERE account_id = ?{filters}");
-    Ok(conn
-        .query_row(&sql, params_from_iter(values), |r| r.get::<_, i64>(0))
-        .map(|n| u64::try_from(n).unwrap_or(0))?)
+    let (clauses, values) = filter_where(filter).for_account(account_id);
+    let sql = format!("SELECT count(*) FROM payment_intents WHERE {clauses}");
+    sql::count(conn, &sql, params_from_iter(values))
 }
 
-/// The filter as ` AND …` clauses and their values.
-fn filter_sql(filter: &Filter) -> (String, Vec<rusqlite::types::Value>) {
-    let mut sql = String::new();
-    let mut values: Vec<rusqlite::types::Value> = Vec::new();
-    if !filter.statuses.is_empty() {
-        sql.push_str(&format!(
-            " AND status IN ({})",
-            vec!["?"; filter.statuses.len()].join(", ")
-        ));
-        values.extend(filter.statuses.iter().map(|s| s.clone().into()));
-    }
-    for (clause, value) in [
-        (
-            " AND currency = ?",
-            filter.currency.clone().map(rusqlite::types::Value::from),
-        ),
-        (
-            " AND created >= ?",
-            filter.created_from.map(rusqlite::types::Value::from),
-        ),
-        (
-            " AND created < ?",
-            filter.created_before.map(rusqlite::types::Value::from),
-        ),
-        (
-            " AND amount >= ?",
-            filter.amount_min.map(rusqlite::types::Value::from),
-        ),
-        (
-            " AND amount <= ?",
-            filter.amount_max.map(rusqlite::types::Value::from),
-        ),
-        (
-            " AND customer_id = ?",
-            filter.customer_id.clone().map(rusqlite::types::Value::from),
-        ),
-    ] {
-        if let Some(value) = value {
-            sql.push_str(clause);
-            values.push(value);
-        }
-    }
-    (sql, values)
+fn filter_where(filter: &Filter) -> Where {
+    Where::default()
+        .any_of("status", &filter.statuses)
+        .equals("currency", filter.currency.as_deref())
+        .compare("created >=", filter.created_from)
+        .compare("created <", filter.created_before)
+        .compare("amount >=", filter.amount_min)
+        .compare("amount <=", filter.amount_max)
+        .equals("customer_id", filter.customer_id.as_deref())
 }
 
 /// Full-text search: every word must match, as a prefix (`ada` finds
@@ -289,38 +343,18 @@ pub fn search(
     text: &str,
     limit: usize,
 ) -> Result<Vec<PaymentRow>> {
-    let query: Vec<String> = text
-        .split_whitespace()
-        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
-        .collect();
-    if query.is_empty() {
-        return Ok(Vec::new());
-    }
-    // The text index first (CROSS JOIN fixes the order in SQLite):
-    // otherwise the planner walks the whole created index to avoid sorting
-    // a few hits, which takes 80 ms at a million rows.
-    let sql = format!(
-        "WITH hits AS MATERIALIZED (SELECT rowid FROM payment_intents_text WHERE payment_intents_text MATCH ?1)
-         SELECT {} FROM hits CROSS JOIN payment_intents p ON p.rowid = hits.rowid
-         WHERE p.account_id = ?2 ORDER BY p.created DESC, p.id DESC LIMIT ?3",
-        COLUMNS.split(',').map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ")
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = statement
-        .query_map(params![query.join(" "), account_id, limit], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    TABLE.search(conn, account_id, text, limit, from_row)
 }
 
 pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<PaymentRow>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM payment_intents WHERE account_id = ?1 AND id = ?2"),
-            params![account_id, id],
-            from_row,
-        )
-        .optional()?)
+    sql::optional(
+        conn,
+        "SELECT id, created, amount, amount_capturable, amount_received, currency, status, capture_method, customer_id,
+            customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw
+         FROM payment_intents WHERE account_id = ?1 AND id = ?2",
+        params![account_id, id],
+        from_row,
+    )
 }
 
 /// Money taken in a period: per currency, what succeeded payments received.
@@ -370,15 +404,8 @@ pub fn holds_expiring(conn: &Connection, account_id: &str, until: i64) -> Result
 
 /// Drops an account's cached payments (when the account is removed).
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
-    conn.execute(
-        "DELETE FROM payment_intents_text WHERE rowid IN (SELECT rowid FROM payment_intents WHERE account_id = ?1)",
-        [account_id],
-    )?;
-    conn.execute(
-        "DELETE FROM payment_intents WHERE account_id = ?1",
-        [account_id],
-    )?;
-    Ok(())
+    sql::remove_account(conn, "payment_currencies", account_id)?;
+    TABLE.remove_account(conn, account_id)
 }
 
 #[cfg(test)]
@@ -569,6 +596,22 @@ mod tests {
             .map(|r| r.id)
             .collect();
         assert_eq!(soon, ["pi_0008", "pi_0007"]);
+    }
+
+    #[test]
+    fn a_refresh_without_the_card_keeps_it_and_its_search_word() {
+        let store = filled(3);
+        let conn = store.conn();
+        let refreshed = PaymentRow {
+            card_last4: None,
+            status: "canceled".into(),
+            ..row(1)
+        };
+        upsert(conn, "acct_1", &refreshed).unwrap();
+        let cached = get(conn, "acct_1", "pi_0001").unwrap().unwrap();
+        assert_eq!(cached.status, "canceled");
+        assert_eq!(cached.card_last4.as_deref(), Some("4243"));
+        assert_eq!(search(conn, "acct_1", "pi_0001 4243", 10).unwrap().len(), 1);
     }
 
     #[test]
