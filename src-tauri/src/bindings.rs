@@ -26,12 +26,23 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::add_account,
             commands::rename_account,
             commands::remove_account,
-            commands::refresh_payments,
+            commands::replace_account_key,
+            commands::start_sync,
+            commands::sync_now,
+            commands::cancel_sync,
+            commands::set_window_focused,
             commands::list_payments,
+            commands::payment_currencies,
             commands::search_payments,
+            commands::payment_detail,
+            commands::open_in_dashboard,
+            commands::jump,
             commands::overview,
         ])
-        .events(collect_events![crate::events::CacheChanged])
+        .events(collect_events![
+            crate::events::CacheChanged,
+            crate::events::SyncStatus
+        ])
 }
 
 /// Where the committed bindings live, relative to this crate.

@@ -5,9 +5,11 @@
 use std::sync::Arc;
 
 use tauri::State;
-use tauri_specta::Event;
 use till_core::accounts::Account;
-use till_core::payments::{Overview, PageCursor, PaymentPage, PaymentSummary};
+use till_core::jump::JumpTarget;
+use till_core::overview::Overview;
+use till_core::payment_detail::PaymentDetail;
+use till_core::payments::{PageCursor, PaymentPage, PaymentQuery, PaymentSummary};
 use till_core::{AppInfo, Error, Till};
 
 type Core<'a> = State<'a, Arc<Till>>;
@@ -61,47 +63,93 @@ pub async fn rename_account(
     .await?
 }
 
-/// Removes the account and its keychain entry.
+/// Removes the account and its keychain entry; its cached data too when
+/// `forgetData`.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_account(till: Core<'_>, account_id: String) -> Result<(), Error> {
-    blocking(&till, move |till| till.remove_account(&account_id)).await?
+pub async fn remove_account(
+    till: Core<'_>,
+    account_id: String,
+    forget_data: bool,
+) -> Result<(), Error> {
+    blocking(&till, move |till| {
+        till.remove_account(&account_id, forget_data)
+    })
+    .await?
 }
 
-/// Pulls the account's newest payments into the local cache; returns how many.
+/// Checks a new key for an existing account (same Stripe account) and swaps
+/// it in the keychain.
 #[tauri::command]
 #[specta::specta]
-pub async fn refresh_payments(
+pub async fn replace_account_key(
+    till: Core<'_>,
+    account_id: String,
+    key: String,
+) -> Result<Account, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move { till.replace_account_key(&account_id, &key).await })
+        .await
+        .map_err(Error::internal)?
+}
+
+/// Starts keeping an account's cache equal to Stripe (no-op when it already
+/// is): progress arrives as `sync-status` events, changes as `cache-changed`.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_sync(
     app: tauri::AppHandle,
     till: Core<'_>,
     account_id: String,
-) -> Result<u32, Error> {
-    let till = Arc::clone(&till);
-    let account = account_id.clone();
-    let stored = tauri::async_runtime::spawn(async move { till.refresh_payments(&account).await })
-        .await
-        .map_err(Error::internal)??;
-    // Every screen showing this account reloads from the cache.
-    if let Err(err) = (crate::events::CacheChanged { account_id, stored }).emit(&app) {
-        tracing::warn!(error = %err, "the cache-changed event was not delivered");
-    }
-    Ok(stored)
+) -> Result<(), Error> {
+    till.start_sync(&account_id, Arc::new(crate::events::ToUi(app)))
 }
 
-/// A page of the cached Payments list, newest first.
+/// Asks Stripe for news now rather than at the next poll.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(till: Core<'_>, account_id: String) -> Result<(), Error> {
+    till.sync_now(&account_id);
+    Ok(())
+}
+
+/// Stops an account's sync; what is cached stays readable.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_sync(till: Core<'_>, account_id: String) -> Result<(), Error> {
+    till.cancel_sync(&account_id);
+    Ok(())
+}
+
+/// The window came to the front or went behind: the sync polls accordingly.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_window_focused(till: Core<'_>, focused: bool) -> Result<(), Error> {
+    till.set_focused(focused);
+    Ok(())
+}
+
+/// A page of the cached Payments list, filtered and sorted.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_payments(
     till: Core<'_>,
     account_id: String,
-    statuses: Vec<String>,
+    query: PaymentQuery,
     after: Option<PageCursor>,
     limit: u32,
 ) -> Result<PaymentPage, Error> {
     blocking(&till, move |till| {
-        till.payments(&account_id, statuses, after, limit)
+        till.payments(&account_id, query, after, limit)
     })
     .await?
+}
+
+/// The currencies among the cached payments, for the currency filter.
+#[tauri::command]
+#[specta::specta]
+pub async fn payment_currencies(till: Core<'_>, account_id: String) -> Result<Vec<String>, Error> {
+    blocking(&till, move |till| till.payment_currencies(&account_id)).await?
 }
 
 /// Full-text search over the cached payments (ids, emails, descriptions, card last four).
@@ -115,14 +163,59 @@ pub async fn search_payments(
     blocking(&till, move |till| till.search_payments(&account_id, &text)).await?
 }
 
-/// Today's, this week's and this month's money and the holds about to
-/// lapse, from the cache. `periods` are start times in the user's time zone.
+/// One payment in full, for its drawer.
+#[tauri::command]
+#[specta::specta]
+pub async fn payment_detail(
+    till: Core<'_>,
+    account_id: String,
+    payment_id: String,
+) -> Result<PaymentDetail, Error> {
+    blocking(&till, move |till| {
+        till.payment_detail(&account_id, &payment_id)
+    })
+    .await?
+}
+
+/// Ctrl+K: what an id, email, name or amount names in the cache.
+#[tauri::command]
+#[specta::specta]
+pub async fn jump(
+    till: Core<'_>,
+    account_id: String,
+    text: String,
+) -> Result<Vec<JumpTarget>, Error> {
+    blocking(&till, move |till| till.jump(&account_id, &text)).await?
+}
+
+/// Money in, refunds, net and fees per local day, the balance, and the
+/// holds about to lapse. `midnights` are the days' starts in the user's
+/// time zone, oldest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn overview(
     till: Core<'_>,
     account_id: String,
-    periods: Vec<i64>,
+    midnights: Vec<i64>,
 ) -> Result<Overview, Error> {
-    blocking(&till, move |till| till.overview(&account_id, &periods)).await?
+    blocking(&till, move |till| till.overview(&account_id, &midnights)).await?
+}
+
+/// Opens a payment's page in Stripe's Dashboard in the user's browser.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_in_dashboard(
+    app: tauri::AppHandle,
+    till: Core<'_>,
+    account_id: String,
+    payment_id: String,
+) -> Result<(), Error> {
+    use tauri_plugin_opener::OpenerExt;
+    let url = blocking(&till, move |till| {
+        till.dashboard_url(&account_id, &payment_id)
+    })
+    .await??;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(Error::internal)
 }

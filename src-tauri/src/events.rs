@@ -3,12 +3,38 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::Event;
+use till_core::sync::{SyncListener, SyncProgress};
 
 /// The cache of an account changed: lists and totals showing it reload.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 #[serde(rename_all = "camelCase")]
 pub struct CacheChanged {
     pub account_id: String,
-    /// How many payments the change stored.
+    /// How many objects the change stored.
     pub stored: u32,
+}
+
+/// Where an account's sync is: phase, counts, rate, last synced, offline.
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct SyncStatus(pub SyncProgress);
+
+/// Sends a sync's progress and changes to the window.
+pub struct ToUi(pub tauri::AppHandle);
+
+impl SyncListener for ToUi {
+    fn progress(&self, progress: &SyncProgress) {
+        if let Err(err) = SyncStatus(progress.clone()).emit(&self.0) {
+            tracing::warn!(error = %err, "a sync-status event was not delivered");
+        }
+    }
+
+    fn changed(&self, account_id: &str, stored: u32) {
+        let event = CacheChanged {
+            account_id: account_id.to_owned(),
+            stored,
+        };
+        if let Err(err) = event.emit(&self.0) {
+            tracing::warn!(error = %err, "a cache-changed event was not delivered");
+        }
+    }
 }

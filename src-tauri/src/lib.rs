@@ -40,6 +40,7 @@ pub fn run() -> ExitCode {
     };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
         .manage(till)
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {

@@ -17,24 +17,51 @@ export const commands = {
 	 */
 	addAccount: (key: string) => typedError<Account, TillError>(__TAURI_INVOKE("add_account", { key })),
 	renameAccount: (accountId: string, displayName: string) => typedError<null, TillError>(__TAURI_INVOKE("rename_account", { accountId, displayName })),
-	/**  Removes the account and its keychain entry. */
-	removeAccount: (accountId: string) => typedError<null, TillError>(__TAURI_INVOKE("remove_account", { accountId })),
-	/**  Pulls the account's newest payments into the local cache; returns how many. */
-	refreshPayments: (accountId: string) => typedError<number, TillError>(__TAURI_INVOKE("refresh_payments", { accountId })),
-	/**  A page of the cached Payments list, newest first. */
-	listPayments: (accountId: string, statuses: string[], after: PageCursor | null, limit: number) => typedError<PaymentPage, TillError>(__TAURI_INVOKE("list_payments", { accountId, statuses, after, limit })),
+	/**
+	 *  Removes the account and its keychain entry; its cached data too when
+	 *  `forgetData`.
+	 */
+	removeAccount: (accountId: string, forgetData: boolean) => typedError<null, TillError>(__TAURI_INVOKE("remove_account", { accountId, forgetData })),
+	/**
+	 *  Checks a new key for an existing account (same Stripe account) and swaps
+	 *  it in the keychain.
+	 */
+	replaceAccountKey: (accountId: string, key: string) => typedError<Account, TillError>(__TAURI_INVOKE("replace_account_key", { accountId, key })),
+	/**
+	 *  Starts keeping an account's cache equal to Stripe (no-op when it already
+	 *  is): progress arrives as `sync-status` events, changes as `cache-changed`.
+	 */
+	startSync: (accountId: string) => typedError<null, TillError>(__TAURI_INVOKE("start_sync", { accountId })),
+	/**  Asks Stripe for news now rather than at the next poll. */
+	syncNow: (accountId: string) => typedError<null, TillError>(__TAURI_INVOKE("sync_now", { accountId })),
+	/**  Stops an account's sync; what is cached stays readable. */
+	cancelSync: (accountId: string) => typedError<null, TillError>(__TAURI_INVOKE("cancel_sync", { accountId })),
+	/**  The window came to the front or went behind: the sync polls accordingly. */
+	setWindowFocused: (focused: boolean) => typedError<null, TillError>(__TAURI_INVOKE("set_window_focused", { focused })),
+	/**  A page of the cached Payments list, filtered and sorted. */
+	listPayments: (accountId: string, query: PaymentQuery, after: PageCursor | null, limit: number) => typedError<PaymentPage, TillError>(__TAURI_INVOKE("list_payments", { accountId, query, after, limit })),
+	/**  The currencies among the cached payments, for the currency filter. */
+	paymentCurrencies: (accountId: string) => typedError<string[], TillError>(__TAURI_INVOKE("payment_currencies", { accountId })),
 	/**  Full-text search over the cached payments (ids, emails, descriptions, card last four). */
 	searchPayments: (accountId: string, text: string) => typedError<PaymentSummary[], TillError>(__TAURI_INVOKE("search_payments", { accountId, text })),
+	/**  One payment in full, for its drawer. */
+	paymentDetail: (accountId: string, paymentId: string) => typedError<PaymentDetail, TillError>(__TAURI_INVOKE("payment_detail", { accountId, paymentId })),
+	/**  Opens a payment's page in Stripe's Dashboard in the user's browser. */
+	openInDashboard: (accountId: string, paymentId: string) => typedError<null, TillError>(__TAURI_INVOKE("open_in_dashboard", { accountId, paymentId })),
+	/**  Ctrl+K: what an id, email, name or amount names in the cache. */
+	jump: (accountId: string, text: string) => typedError<JumpTarget[], TillError>(__TAURI_INVOKE("jump", { accountId, text })),
 	/**
-	 *  Today's, this week's and this month's money and the holds about to
-	 *  lapse, from the cache. `periods` are start times in the user's time zone.
+	 *  Money in, refunds, net and fees per local day, the balance, and the
+	 *  holds about to lapse. `midnights` are the days' starts in the user's
+	 *  time zone, oldest first.
 	 */
-	overview: (accountId: string, periods: number[]) => typedError<Overview, TillError>(__TAURI_INVOKE("overview", { accountId, periods })),
+	overview: (accountId: string, midnights: number[]) => typedError<Overview, TillError>(__TAURI_INVOKE("overview", { accountId, midnights })),
 };
 
 /** Events */
 export const events = {
 	cacheChanged: makeEvent<CacheChanged, CacheChanged>("cache-changed"),
+	syncStatus: makeEvent<SyncStatus, SyncStatus>("sync-status"),
 };
 
 /* Types */
@@ -58,10 +85,16 @@ export type AppInfo = {
 	keychain: KeychainStatus,
 };
 
+export type BalanceAmount = {
+	currency: string,
+	available: number,
+	pending: number,
+};
+
 /**  The cache of an account changed: lists and totals showing it reload. */
 export type CacheChanged = {
 	accountId: string,
-	/**  How many payments the change stored. */
+	/**  How many objects the change stored. */
 	stored: number,
 };
 
@@ -74,13 +107,39 @@ export type Capabilities = {
 	export: boolean,
 };
 
-/**  Money taken in one currency over a period. */
-export type CurrencyTotal = {
+/**  One local day. */
+export type DayTotals = {
+	/**  The day's local midnight, as a Unix time. */
+	start: number,
+	gross: GrossTotal[],
+	refunds: RefundTotal[],
+	net: NetTotal[],
+};
+
+/**  Stripe's fee for a payment, once Stripe has worked it out. */
+export type Fee = 
+/**  In the settlement currency, which may differ from the payment's. */
+{ state: "known"; currency: string; fee: number; net: number } | 
+/**  Captured, but the balance transaction is not known yet. */
+{ state: "pending" } | 
+/**  Nothing captured, so no fee. */
+{ state: "none" };
+
+/**  Succeeded payments in one currency (the customer's, "presentment"). */
+export type GrossTotal = {
 	currency: string,
-	/**  Received by succeeded payments, in minor units. */
+	/**  Received, in minor units. */
 	gross: number,
 	count: number,
 };
+
+export type JumpTarget = 
+/**  Opens the payment's drawer. */
+{ kind: "payment"; payment: PaymentSummary } | 
+/**  Opens the refunded payment's drawer. */
+{ kind: "refund"; id: string; amount: number; currency: string; status: string; paymentIntent: string | null } | 
+/**  Shows the customer's payments. */
+{ kind: "customer"; id: string; email: string | null; name: string | null };
 
 /**  Why a key was refused, for the UI to explain. */
 export type KeyProblem = 
@@ -91,7 +150,9 @@ export type KeyProblem =
 /**  Stripe does not know it, or it was revoked or rolled (401). */
 "notAccepted" | 
 /**  A restricted key that cannot even read payments. */
-"cannotReadPayments";
+"cannotReadPayments" | 
+/**  A replacement key that opens another Stripe account. */
+"otherAccount";
 
 /**
  *  Whether the OS keychain answers. Shown on the About card and checked before
@@ -100,15 +161,61 @@ export type KeyProblem =
  */
 export type KeychainStatus = { state: "available" } | { state: "unavailable"; detail: string; fix: string };
 
+export type MetadataEntry = {
+	key: string,
+	value: string,
+};
+
+/**
+ *  What reached the balance in one settlement currency: the amount, Stripe's
+ *  fees and what is left (net), over charges, refunds and adjustments.
+ */
+export type NetTotal = {
+	currency: string,
+	amount: number,
+	fees: number,
+	net: number,
+};
+
 export type Overview = {
-	periods: PeriodTotals[],
+	/**  Oldest first, one per midnight the UI sent. */
+	days: DayTotals[],
+	balance: BalanceAmount[],
+	/**  When the balance was read from Stripe; none before the first sync. */
+	balanceAsOf: number | null,
 	/**  Holds whose authorization lapses within 24 hours, soonest first. */
 	holdsExpiring: PaymentSummary[],
 };
 
+/**
+ *  Where the next page starts: the last row's sort value (created time or
+ *  amount) and id. Opaque to the UI, which passes it back.
+ */
 export type PageCursor = {
-	created: number,
+	value: number,
 	id: string,
+};
+
+export type PaymentDetail = {
+	payment: PaymentSummary,
+	/**  Still held and capturable, in minor units. */
+	amountCapturable: number,
+	captured: number,
+	/**  Refunded or being refunded. */
+	refunded: number,
+	/**  What a refund may still return. */
+	refundable: number,
+	fee: Fee,
+	customerId: string | null,
+	customerName: string | null,
+	cancellationReason: string | null,
+	metadata: MetadataEntry[],
+	timeline: TimelineEntry[],
+	refunds: RefundSummary[],
+	/**  Stripe's JSON for the PaymentIntent, indented. */
+	rawJson: string,
+	/**  None for the demo account, which is not on Stripe. */
+	dashboardUrl: string | null,
 };
 
 /**  A page of the list and where the next one starts. */
@@ -119,6 +226,24 @@ export type PaymentPage = {
 	/**  How many payments match, in all. */
 	total: number,
 };
+
+/**  The list's filter chips; an empty or missing value leaves that open. */
+export type PaymentQuery = {
+	statuses: string[],
+	currency: string | null,
+	/**  Unix time, inclusive. */
+	createdFrom: number | null,
+	/**  Unix time, exclusive. */
+	createdBefore: number | null,
+	/**  Minor units of `currency`; a range needs a currency to mean anything. */
+	amountMin: number | null,
+	amountMax: number | null,
+	customerId: string | null,
+	sort: PaymentSort,
+};
+
+/**  The list's order: the column headers the user clicks. */
+export type PaymentSort = "newestFirst" | "oldestFirst" | "largestFirst" | "smallestFirst";
 
 /**  One row of the Payments list. */
 export type PaymentSummary = {
@@ -136,11 +261,72 @@ export type PaymentSummary = {
 	captureBefore: number | null,
 };
 
-/**  One of the Overview's periods ("today", "7 days"…), from `since` to now. */
-export type PeriodTotals = {
-	since: number,
-	totals: CurrencyTotal[],
+export type RefundSummary = {
+	id: string,
+	created: number,
+	amount: number,
+	currency: string,
+	status: string,
+	reason: string | null,
+	failureReason: string | null,
 };
+
+/**
+ *  Refunds in one currency: pending and succeeded ones (failed and
+ *  canceled refunds moved no money; released holds are not refunds).
+ */
+export type RefundTotal = {
+	currency: string,
+	amount: number,
+	count: number,
+};
+
+/**  What happened to a payment, in the merchant's words. */
+export type Step = "created" | 
+/**  The card was authorized and the money is held, not yet taken. */
+"authorized" | 
+/**  Charged in one go (automatic capture). */
+"paid" | "captured" | "failed" | 
+/**  The hold was let go (a canceled PaymentIntent): no money moved. */
+"released" | 
+/**  The hold lapses at this time unless captured. */
+"holdExpires" | "refunded" | "refundPending" | "refundFailed";
+
+/**  Where a sync is. */
+export type SyncPhase = 
+/**  The newest page of every type. */
+"newest" | 
+/**  The last 31 days of payments, so every open hold is on screen. */
+"recent" | 
+/**  The rest of the history. */
+"backfill" | 
+/**  Following events. */
+"live" | 
+/**  Stripe cannot be reached; the cache is shown as it is. */
+"offline" | 
+/**  The user stopped it. */
+"canceled";
+
+/**  Progress, pushed to the UI as it changes. */
+export type SyncProgress = {
+	accountId: string,
+	phase: SyncPhase,
+	/**  Objects stored in this phase. */
+	done: number,
+	/**  An estimate of the objects left, during a backfill. */
+	remaining: number | null,
+	/**  Objects per second over the phase. */
+	rate: number | null,
+	/**  When the cache last matched Stripe (Unix time). */
+	lastSyncedAt: number | null,
+	/**  Since when Stripe could not be reached. */
+	offlineSince: number | null,
+	/**  What went wrong, when something did. */
+	problem: string | null,
+};
+
+/**  Where an account's sync is: phase, counts, rate, last synced, offline. */
+export type SyncStatus = SyncProgress;
 
 /**
  *  Every error the core reports to the UI. Add a variant only when the UI
@@ -158,6 +344,8 @@ export type TillError =
 { code: "keyMissing"; accountId: string } | 
 /**  No such account in Till. */
 { code: "unknownAccount"; accountId: string } | 
+/**  No object with this id in the account (as far as the cache knows). */
+{ code: "notFound"; id: string } | 
 /**  Stripe could not be reached, or answered with an error of its own. */
 { code: "stripe"; detail: string; requestId: string | null } | 
 /**  The local database failed or is from a newer Till. */
@@ -166,6 +354,16 @@ export type TillError =
 { code: "dataDirUnusable"; path: string; detail: string } | 
 /**  A bug or an environment fault with nothing the user can act on. */
 { code: "internal"; detail: string };
+
+export type TimelineEntry = {
+	at: number,
+	step: Step,
+	/**  The amount this step moved, when it moved one. */
+	amount: number | null,
+	currency: string | null,
+	/**  Stripe's reason or message, when there is one. */
+	detail: string | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -7,6 +7,7 @@ const KEY_PROBLEMS: Record<KeyProblem, string> = {
   wrongPrefix: "That is not a secret or restricted key",
   notAccepted: "Stripe did not accept this key",
   cannotReadPayments: "This restricted key cannot read payments",
+  otherAccount: "This key belongs to another Stripe account",
 };
 
 const KEY_FIXES: Record<KeyProblem, string> = {
@@ -14,6 +15,7 @@ const KEY_FIXES: Record<KeyProblem, string> = {
   wrongPrefix: "Use a key that starts with sk_ or rk_ (not pk_).",
   notAccepted: "The key may have been revoked or rolled: create a new one in Stripe's Dashboard.",
   cannotReadPayments: "In Stripe's Dashboard, give the key at least PaymentIntents: Read.",
+  otherAccount: "Paste a key of this account, or add the other account from Settings → Accounts.",
 };
 
 export interface ErrorText {
@@ -47,6 +49,12 @@ export function describeError(error: TillError): ErrorText {
       };
     case "unknownAccount":
       return { title: "That account is not in Till", detail: error.accountId };
+    case "notFound":
+      return {
+        title: "Nothing with that id in this account",
+        detail: error.id,
+        fix: "Check the id, or refresh: it may be newer than the last sync.",
+      };
     case "stripe":
       return {
         title: "Stripe could not complete the request",

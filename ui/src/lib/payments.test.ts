@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countdown, periodStarts, statusLabel, urgency, visibleWindow } from "./payments";
+import { ariaSort, countdown, dateRange, nextSort, statusLabel, urgency, visibleWindow } from "./payments";
 
 describe("visibleWindow", () => {
   it("renders only what is in view plus the overscan", () => {
@@ -23,14 +23,6 @@ describe("statusLabel", () => {
   });
 });
 
-describe("overview periods", () => {
-  it("start at local midnight, 7 and 30 days counting today", () => {
-    const now = new Date(2026, 10, 22, 15, 30);
-    const starts = periodStarts(now).map((p) => new Date(p.since * 1000));
-    expect(starts).toEqual([new Date(2026, 10, 22), new Date(2026, 10, 16), new Date(2026, 9, 24)]);
-  });
-});
-
 describe("hold countdown", () => {
   it("reads in days, hours and minutes and turns amber then red", () => {
     expect(countdown(1000 + 2 * 86_400 + 4 * 3600, 1000)).toBe("expires in 2 d 4 h");
@@ -39,5 +31,36 @@ describe("hold countdown", () => {
     expect(urgency(1000 + 30 * 3600, 1000)).toBe("calm");
     expect(urgency(1000 + 20 * 3600, 1000)).toBe("amber");
     expect(urgency(1000 + 3 * 3600, 1000)).toBe("red");
+  });
+});
+
+describe("date chips", () => {
+  const now = new Date(2026, 10, 22, 15, 30);
+  const at = (y: number, m: number, d: number) => Math.floor(new Date(y, m, d).getTime() / 1000);
+
+  it("start at local midnights, counting today", () => {
+    expect(dateRange("any", now)).toEqual({ from: null, before: null });
+    expect(dateRange("today", now)).toEqual({ from: at(2026, 10, 22), before: null });
+    expect(dateRange("7d", now)).toEqual({ from: at(2026, 10, 16), before: null });
+    expect(dateRange("year", now)).toEqual({ from: at(2026, 0, 1), before: null });
+  });
+
+  it("include both custom days and ignore what is not a date", () => {
+    expect(dateRange("custom", now, "2026-11-01", "2026-11-03")).toEqual({
+      from: at(2026, 10, 1),
+      before: at(2026, 10, 4),
+    });
+    expect(dateRange("custom", now, "", "nope")).toEqual({ from: null, before: null });
+  });
+});
+
+describe("column sorting", () => {
+  it("toggles within a column and starts each column its natural way", () => {
+    expect(nextSort("newestFirst", "created")).toBe("oldestFirst");
+    expect(nextSort("oldestFirst", "created")).toBe("newestFirst");
+    expect(nextSort("newestFirst", "amount")).toBe("largestFirst");
+    expect(nextSort("largestFirst", "amount")).toBe("smallestFirst");
+    expect(ariaSort("smallestFirst", "amount")).toBe("ascending");
+    expect(ariaSort("smallestFirst", "created")).toBe("none");
   });
 });

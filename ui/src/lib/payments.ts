@@ -1,4 +1,5 @@
 // Pure helpers for the Payments list, unit-tested apart from the component.
+import type { PaymentSort } from "./bindings";
 
 /** The rows of a virtualized list to render: those in view plus a margin. */
 export function visibleWindow(
@@ -23,6 +24,54 @@ export const STATUS_FILTERS: readonly { label: string; statuses: string[] }[] = 
   { label: "Failed", statuses: ["requires_payment_method"] },
 ];
 
+export type DateRangeId = "any" | "today" | "7d" | "30d" | "90d" | "year" | "custom";
+
+export const DATE_RANGES: readonly { id: DateRangeId; label: string }[] = [
+  { id: "any", label: "Any time" },
+  { id: "today", label: "Today" },
+  { id: "7d", label: "Last 7 days" },
+  { id: "30d", label: "Last 30 days" },
+  { id: "90d", label: "Last 90 days" },
+  { id: "year", label: "This year" },
+  { id: "custom", label: "Custom…" },
+];
+
+/**
+ * A date chip as Unix times in the user's time zone: `from` inclusive,
+ * `before` exclusive. Custom dates are `YYYY-MM-DD` (an `<input type="date">`),
+ * both days included.
+ */
+export function dateRange(
+  id: DateRangeId,
+  now: Date,
+  customFrom = "",
+  customTo = "",
+): { from: number | null; before: number | null } {
+  const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+  const daysBack = (n: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() - n);
+  const parse = (text: string, extraDays: number) => {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    if (!match) return null;
+    return seconds(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + extraDays));
+  };
+  switch (id) {
+    case "any":
+      return { from: null, before: null };
+    case "today":
+      return { from: seconds(daysBack(0)), before: null };
+    case "7d":
+      return { from: seconds(daysBack(6)), before: null };
+    case "30d":
+      return { from: seconds(daysBack(29)), before: null };
+    case "90d":
+      return { from: seconds(daysBack(89)), before: null };
+    case "year":
+      return { from: seconds(new Date(now.getFullYear(), 0, 1)), before: null };
+    case "custom":
+      return { from: parse(customFrom, 0), before: parse(customTo, 1) };
+  }
+}
+
 /** Words for a PaymentIntent status, as the merchant reads them. */
 export function statusLabel(status: string): string {
   switch (status) {
@@ -45,21 +94,6 @@ export function statusLabel(status: string): string {
   }
 }
 
-/** Start times of the Overview's periods in the user's time zone. */
-export function periodStarts(now: Date): { label: string; since: number }[] {
-  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-  const daysBack = (days: number) => {
-    const d = new Date(midnight);
-    d.setDate(d.getDate() - days);
-    return Math.floor(d.getTime() / 1000);
-  };
-  return [
-    { label: "Today", since: Math.floor(midnight.getTime() / 1000) },
-    { label: "Last 7 days", since: daysBack(6) },
-    { label: "Last 30 days", since: daysBack(29) },
-  ];
-}
-
 /** "expires in 2 d 4 h", "expires in 35 min", or "expired". */
 export function countdown(captureBefore: number, nowSeconds: number): string {
   const left = captureBefore - nowSeconds;
@@ -78,4 +112,20 @@ export function urgency(captureBefore: number, nowSeconds: number): "red" | "amb
   if (left < 4 * 3600) return "red";
   if (left < 24 * 3600) return "amber";
   return "calm";
+}
+
+/** Clicking a column header: the first click sorts that column its natural way, the next reverses it. */
+export function nextSort(current: PaymentSort, column: "amount" | "created"): PaymentSort {
+  if (column === "amount") return current === "largestFirst" ? "smallestFirst" : "largestFirst";
+  return current === "newestFirst" ? "oldestFirst" : "newestFirst";
+}
+
+/** `aria-sort` for a column header. */
+export function ariaSort(current: PaymentSort, column: "amount" | "created"): "ascending" | "descending" | "none" {
+  if (column === "amount") {
+    if (current === "largestFirst") return "descending";
+    return current === "smallestFirst" ? "ascending" : "none";
+  }
+  if (current === "newestFirst") return "descending";
+  return current === "oldestFirst" ? "ascending" : "none";
 }

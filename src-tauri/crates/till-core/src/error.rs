@@ -34,6 +34,10 @@ pub enum Error {
     #[error("no account {account_id}")]
     UnknownAccount { account_id: String },
 
+    /// No object with this id in the account (as far as the cache knows).
+    #[error("nothing with id {id} in this account")]
+    NotFound { id: String },
+
     /// Stripe could not be reached, or answered with an error of its own.
     #[error("Stripe: {detail}")]
     Stripe {
@@ -66,6 +70,8 @@ pub enum KeyProblem {
     NotAccepted,
     /// A restricted key that cannot even read payments.
     CannotReadPayments,
+    /// A replacement key that opens another Stripe account.
+    OtherAccount,
 }
 
 impl From<till_store::StoreError> for Error {

@@ -5,9 +5,14 @@ pub mod accounts;
 pub mod app_info;
 pub mod data_dir;
 pub mod error;
+pub mod jump;
 pub mod keychain;
 pub mod logging;
+pub mod overview;
+pub mod payment_detail;
 pub mod payments;
+pub mod rows;
+pub mod sync;
 pub mod till;
 
 pub use app_info::AppInfo;

@@ -1,15 +1,10 @@
-//! Payments as the lists show them: fetched from Stripe into the cache, read
-//! from the cache. (The sync engine will keep the cache current by itself;
-//! until then a refresh pulls the newest payments.)
+//! Payments as the lists show them, read from the cache: pages with filters
+//! and sorting, and full-text search.
 
-use futures_util::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 use till_store::Store;
 use till_store::table::payment_intents::{self, Cursor, Filter, PaymentRow, Sort};
-use till_stripe::StripeClient;
-use till_stripe::models::{Charge, PaymentIntent, Raw};
-use till_stripe::requests::{ListCharges, ListPaymentIntents};
 
 use crate::Error;
 
@@ -60,100 +55,82 @@ pub struct PaymentPage {
     pub total: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type, serde::Deserialize)]
+/// Where the next page starts: the last row's sort value (created time or
+/// amount) and id. Opaque to the UI, which passes it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageCursor {
-    pub created: i64,
+    pub value: i64,
     pub id: String,
 }
 
-fn row_of(pi: &Raw<PaymentIntent>, charge: Option<&Charge>) -> PaymentRow {
-    let card = charge.and_then(Charge::card);
-    PaymentRow {
-        id: pi.id.clone(),
-        created: pi.created,
-        amount: pi.amount,
-        amount_capturable: pi.amount_capturable,
-        amount_received: pi.amount_received,
-        currency: pi.currency.code().to_owned(),
-        status: pi.status.as_str().to_owned(),
-        capture_method: None,
-        customer_id: pi.customer.as_ref().map(|c| c.id().to_owned()),
-        customer_email: pi.receipt_email.clone().or_else(|| {
-            charge
-                .and_then(|c| c.billing_details.as_ref())
-                .and_then(|b| b.email.clone())
-        }),
-        description: pi.description.clone(),
-        latest_charge: pi.latest_charge.as_ref().map(|c| c.id().to_owned()),
-        capture_before: card.and_then(|c| c.capture_before),
-        card_brand: card.and_then(|c| c.brand.clone()),
-        card_last4: card.and_then(|c| c.last4.clone()),
-        order_id: pi.metadata.get("order_id").cloned(),
-        extra_words: pi.metadata.values().cloned().collect(),
-        raw: pi.json.get().to_owned(),
-    }
+/// The list's order: the column headers the user clicks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Type, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PaymentSort {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    LargestFirst,
+    SmallestFirst,
 }
 
-/// Pulls up to `limit` of the newest payments (and their charges, for the
-/// card) into the cache. Returns how many were stored.
-pub async fn refresh(
-    client: &StripeClient,
-    store: &std::sync::Mutex<Store>,
-    account_id: &str,
-    limit: usize,
-) -> Result<usize, Error> {
-    let mut charges = std::collections::HashMap::new();
-    let mut stream = Box::pin(client.all_charges(&ListCharges::default()).take(limit));
-    while let Some(charge) = stream.next().await {
-        let charge = charge?;
-        charges.insert(charge.id.clone(), charge.object);
-    }
-    let mut intents = Vec::new();
-    let mut stream = Box::pin(
-        client
-            .all_payment_intents(&ListPaymentIntents::default())
-            .take(limit),
-    );
-    while let Some(pi) = stream.next().await {
-        intents.push(pi?);
-    }
-    let mut store = store
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let tx = store
-        .conn_mut()
-        .transaction()
-        .map_err(till_store::StoreError::from)?;
-    for pi in &intents {
-        let charge = pi.latest_charge.as_ref().and_then(|c| charges.get(c.id()));
-        payment_intents::upsert(&tx, account_id, &row_of(pi, charge))?;
-    }
-    tx.commit().map_err(till_store::StoreError::from)?;
-    Ok(intents.len())
+/// The list's filter chips; an empty or missing value leaves that open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentQuery {
+    pub statuses: Vec<String>,
+    pub currency: Option<String>,
+    /// Unix time, inclusive.
+    pub created_from: Option<i64>,
+    /// Unix time, exclusive.
+    pub created_before: Option<i64>,
+    /// Minor units of `currency`; a range needs a currency to mean anything.
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
+    pub customer_id: Option<String>,
+    pub sort: PaymentSort,
 }
 
-/// A page of the cached list, newest first, optionally by status.
+/// A page of the cached list, filtered and sorted.
 pub fn page(
     store: &Store,
     account_id: &str,
-    statuses: Vec<String>,
+    query: PaymentQuery,
     after: Option<PageCursor>,
     limit: usize,
 ) -> Result<PaymentPage, Error> {
+    let currency = query.currency.map(|c| c.to_ascii_lowercase());
+    // An amount range is in one currency's minor units: without a currency
+    // it would compare yen with cents, so it is ignored.
+    let (amount_min, amount_max) = match currency {
+        Some(_) => (query.amount_min, query.amount_max),
+        None => (None, None),
+    };
     let filter = Filter {
-        statuses,
-        ..Filter::default()
+        statuses: query.statuses,
+        currency,
+        created_from: query.created_from,
+        created_before: query.created_before,
+        amount_min,
+        amount_max,
+        customer_id: query.customer_id,
+    };
+    let sort = match query.sort {
+        PaymentSort::NewestFirst => Sort::NewestFirst,
+        PaymentSort::OldestFirst => Sort::OldestFirst,
+        PaymentSort::LargestFirst => Sort::LargestFirst,
+        PaymentSort::SmallestFirst => Sort::SmallestFirst,
     };
     let cursor = after.map(|c| Cursor {
-        value: c.created,
+        value: c.value,
         id: c.id,
     });
     let page = payment_intents::page(
         store.conn(),
         account_id,
         &filter,
-        Sort::NewestFirst,
+        sort,
         cursor.as_ref(),
         limit.clamp(1, 500),
     )?;
@@ -162,11 +139,16 @@ pub fn page(
     Ok(PaymentPage {
         rows: page.rows.into_iter().map(PaymentSummary::from).collect(),
         next: page.next.map(|c| PageCursor {
-            created: c.value,
+            value: c.value,
             id: c.id,
         }),
         total,
     })
+}
+
+/// The currencies of the cached payments, for the currency chip.
+pub fn currencies(store: &Store, account_id: &str) -> Result<Vec<String>, Error> {
+    Ok(payment_intents::currencies(store.conn(), account_id)?)
 }
 
 /// Full-text search over the cached payments.
@@ -182,60 +164,4 @@ pub fn search(
             .map(PaymentSummary::from)
             .collect(),
     )
-}
-
-/// Money taken in one currency over a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CurrencyTotal {
-    pub currency: String,
-    /// Received by succeeded payments, in minor units.
-    pub gross: i64,
-    pub count: i64,
-}
-
-/// One of the Overview's periods ("today", "7 days"…), from `since` to now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct PeriodTotals {
-    pub since: i64,
-    pub totals: Vec<CurrencyTotal>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct Overview {
-    pub periods: Vec<PeriodTotals>,
-    /// Holds whose authorization lapses within 24 hours, soonest first.
-    pub holds_expiring: Vec<PaymentSummary>,
-}
-
-/// The Overview from the cache. `periods` are start times the UI computed
-/// in the user's time zone (local midnight, 7 and 30 days back).
-pub fn overview(
-    store: &Store,
-    account_id: &str,
-    periods: &[i64],
-    now: i64,
-) -> Result<Overview, Error> {
-    let mut out = Vec::with_capacity(periods.len());
-    for since in periods {
-        let totals = payment_intents::totals(store.conn(), account_id, *since, now + 1)?
-            .into_iter()
-            .map(|t| CurrencyTotal {
-                currency: t.currency,
-                gross: t.gross,
-                count: t.count,
-            })
-            .collect();
-        out.push(PeriodTotals {
-            since: *since,
-            totals,
-        });
-    }
-    let holds = payment_intents::holds_expiring(store.conn(), account_id, now + 24 * 3600)?;
-    Ok(Overview {
-        periods: out,
-        holds_expiring: holds.into_iter().map(PaymentSummary::from).collect(),
-    })
 }

@@ -2,7 +2,8 @@
 //! state and every command is one call on it. Each part inside carries its own
 //! synchronisation; there is no global lock around the whole.
 
-use std::sync::{Mutex, MutexGuard};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use till_sim::seed::SeedSpec;
 use till_sim::{SimConfig, Simulator};
@@ -10,6 +11,7 @@ use till_store::Store;
 use till_stripe::Endpoint;
 
 use crate::accounts::{self, Account, Capabilities};
+use crate::sync::{Controls, SyncListener, SyncOptions, Syncer};
 use crate::{AppInfo, DataDir, Error, Result, app_info};
 
 /// The offline demo: a simulator in this process with a café's history.
@@ -24,9 +26,11 @@ pub const DEMO_ACCOUNT_ID: &str = "demo";
 #[derive(Debug)]
 pub struct Till {
     data_dir: DataDir,
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     endpoint: Endpoint,
     demo: Mutex<Option<Demo>>,
+    /// The running syncs, by account.
+    syncs: Mutex<HashMap<String, Arc<Controls>>>,
 }
 
 fn now() -> i64 {
@@ -41,13 +45,18 @@ impl Till {
     /// Opens the database in the data directory; Stripe's address comes
     /// from `TILL_STRIPE_API_BASE` or is Stripe's own.
     pub fn open(data_dir: DataDir) -> Result<Self> {
+        Self::open_with(data_dir, Endpoint::from_env()?)
+    }
+
+    /// [`Till::open`] with Stripe's address given (tests point it at a simulator).
+    pub fn open_with(data_dir: DataDir, endpoint: Endpoint) -> Result<Self> {
         let store = Store::open(&data_dir.database_path())?;
-        let endpoint = Endpoint::from_env()?;
         let till = Self {
             data_dir,
-            store: Mutex::new(store),
+            store: Arc::new(Mutex::new(store)),
             endpoint,
             demo: Mutex::new(None),
+            syncs: Mutex::new(HashMap::new()),
         };
         if till.saved_accounts()?.is_empty() {
             till.start_demo()?;
@@ -133,18 +142,51 @@ impl Till {
         accounts::rename(&self.store(), account_id, display_name)
     }
 
-    pub fn remove_account(&self, account_id: &str) -> Result<()> {
-        accounts::remove(&self.store(), account_id)?;
-        till_store::table::payment_intents::remove_account(self.store().conn(), account_id)?;
+    /// Removes an account and its keychain entry; its cached data too when
+    /// `forget_data`, else the cache stays for when the account comes back.
+    pub fn remove_account(&self, account_id: &str, forget_data: bool) -> Result<()> {
+        self.cancel_sync(account_id);
+        {
+            let store = self.store();
+            accounts::remove(&store, account_id)?;
+            if forget_data {
+                till_store::table::remove_account(store.conn(), account_id)?;
+            }
+        }
         if self.saved_accounts()?.is_empty() {
             self.start_demo()?;
         }
         Ok(())
     }
 
+    /// Swaps an account's key for a new one (rolled, or with other
+    /// permissions). The new key must open the same Stripe account.
+    pub async fn replace_account_key(&self, account_id: &str, key_text: &str) -> Result<Account> {
+        let existing = till_store::table::accounts::get(self.store().conn(), account_id)?
+            .ok_or_else(|| Error::UnknownAccount {
+                account_id: account_id.to_owned(),
+            })?;
+        let key = accounts::parse_key(key_text)?;
+        if let crate::KeychainStatus::Unavailable { detail, fix } = crate::keychain::probe() {
+            return Err(Error::KeychainUnavailable { detail, fix });
+        }
+        let mut validated = accounts::validate(key, self.endpoint.clone()).await?;
+        if validated.account_id != account_id {
+            return Err(Error::KeyRejected {
+                reason: crate::error::KeyProblem::OtherAccount,
+                detail: format!(
+                    "this key opens Stripe account {}, not {account_id}; add it as a new account instead",
+                    validated.account_id
+                ),
+            });
+        }
+        validated.display_name = existing.display_name;
+        accounts::save(&self.store(), &validated, now(), false)
+    }
+
     /// A client for one account: the demo's simulator, or Stripe with the
     /// key from the keychain.
-    fn client(&self, account_id: &str) -> Result<till_stripe::StripeClient> {
+    pub fn stripe_client(&self, account_id: &str) -> Result<till_stripe::StripeClient> {
         if account_id == DEMO_ACCOUNT_ID {
             let demo = self
                 .demo
@@ -170,21 +212,108 @@ impl Till {
             .build()?)
     }
 
-    /// Pulls the newest payments of an account into the cache.
-    pub async fn refresh_payments(&self, account_id: &str) -> Result<u32> {
-        let client = self.client(account_id)?;
-        let stored = crate::payments::refresh(&client, &self.store, account_id, 5_000).await?;
-        Ok(u32::try_from(stored).unwrap_or(u32::MAX))
+    fn syncer(
+        &self,
+        account_id: &str,
+        listener: Arc<dyn SyncListener>,
+        controls: Arc<Controls>,
+    ) -> Result<Syncer> {
+        Ok(Syncer {
+            client: self.stripe_client(account_id)?,
+            store: Arc::clone(&self.store),
+            account_id: account_id.to_owned(),
+            listener,
+            options: SyncOptions::default(),
+            controls,
+        })
+    }
+
+    /// Syncs an account once, to the end, without following events after:
+    /// the newest pages, the whole history, the events since, late fees.
+    /// Returns the objects stored.
+    pub async fn sync_once(&self, account_id: &str) -> Result<i64> {
+        let syncer = self.syncer(account_id, Arc::new(crate::sync::Quiet), Arc::default())?;
+        syncer.sync_once().await
+    }
+
+    /// Starts following an account (no-op when it already is). Must be
+    /// called from within a Tokio runtime: the sync runs as a task on it.
+    pub fn start_sync(&self, account_id: &str, listener: Arc<dyn SyncListener>) -> Result<()> {
+        let mut syncs = self
+            .syncs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(controls) = syncs.get(account_id)
+            && !controls.is_canceled()
+        {
+            controls.nudge();
+            return Ok(());
+        }
+        let controls = Arc::new(Controls::default());
+        let syncer = self.syncer(account_id, listener, Arc::clone(&controls))?;
+        syncs.insert(account_id.to_owned(), controls);
+        tokio::spawn(syncer.run());
+        Ok(())
+    }
+
+    fn controls(&self, account_id: &str) -> Option<Arc<Controls>> {
+        self.syncs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(account_id)
+            .cloned()
+    }
+
+    /// Asks Stripe now instead of at the next poll.
+    pub fn sync_now(&self, account_id: &str) {
+        if let Some(controls) = self.controls(account_id) {
+            controls.nudge();
+        }
+    }
+
+    /// Stops an account's sync; the cache stays as it is.
+    pub fn cancel_sync(&self, account_id: &str) {
+        if let Some(controls) = self
+            .syncs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(account_id)
+        {
+            controls.cancel();
+        }
+    }
+
+    /// The window came to the front or went to the back: polling adapts.
+    pub fn set_focused(&self, focused: bool) {
+        let syncs = self
+            .syncs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for controls in syncs.values() {
+            controls.set_focused(focused);
+        }
+    }
+
+    /// How many objects of each type the cache holds for an account.
+    pub fn cache_counts(
+        &self,
+        account_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, i64>> {
+        Ok(till_store::table::counts(self.store().conn(), account_id)?)
     }
 
     pub fn payments(
         &self,
         account_id: &str,
-        statuses: Vec<String>,
+        query: crate::payments::PaymentQuery,
         after: Option<crate::payments::PageCursor>,
         limit: u32,
     ) -> Result<crate::payments::PaymentPage> {
-        crate::payments::page(&self.store(), account_id, statuses, after, limit as usize)
+        crate::payments::page(&self.store(), account_id, query, after, limit as usize)
+    }
+
+    pub fn payment_currencies(&self, account_id: &str) -> Result<Vec<String>> {
+        crate::payments::currencies(&self.store(), account_id)
     }
 
     pub fn search_payments(
@@ -195,8 +324,63 @@ impl Till {
         crate::payments::search(&self.store(), account_id, text, 50)
     }
 
-    pub fn overview(&self, account_id: &str, periods: &[i64]) -> Result<crate::payments::Overview> {
-        crate::payments::overview(&self.store(), account_id, periods, now())
+    /// Where an account's objects are in Stripe's Dashboard.
+    fn dashboard(&self, account_id: &str) -> Result<crate::payment_detail::Dashboard> {
+        use crate::payment_detail::Dashboard;
+        if account_id == DEMO_ACCOUNT_ID {
+            return Ok(Dashboard::None);
+        }
+        let row = till_store::table::accounts::get(self.store().conn(), account_id)?.ok_or_else(
+            || Error::UnknownAccount {
+                account_id: account_id.to_owned(),
+            },
+        )?;
+        Ok(if row.livemode {
+            Dashboard::Live
+        } else {
+            Dashboard::Test
+        })
+    }
+
+    /// A payment's page in Stripe's Dashboard, for the browser.
+    pub fn dashboard_url(&self, account_id: &str, payment_id: &str) -> Result<String> {
+        // Only an id goes into the address: nothing that could change where it points.
+        if payment_id.is_empty()
+            || !payment_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(Error::NotFound {
+                id: payment_id.to_owned(),
+            });
+        }
+        self.dashboard(account_id)?
+            .payment_url(payment_id)
+            .ok_or_else(|| {
+                Error::internal("the demo account is not on Stripe: it has no Dashboard")
+            })
+    }
+
+    pub fn payment_detail(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<crate::payment_detail::PaymentDetail> {
+        let dashboard = self.dashboard(account_id)?;
+        crate::payment_detail::detail(&self.store(), account_id, id, dashboard)
+    }
+
+    pub fn jump(&self, account_id: &str, text: &str) -> Result<Vec<crate::jump::JumpTarget>> {
+        crate::jump::jump(&self.store(), account_id, text)
+    }
+
+    /// `midnights`: the local midnights of the days to add up, from the UI.
+    pub fn overview(
+        &self,
+        account_id: &str,
+        midnights: &[i64],
+    ) -> Result<crate::overview::Overview> {
+        crate::overview::overview(&self.store(), account_id, midnights, now())
     }
 
     /// The demo simulator's address, while the demo runs (for tests).

@@ -12,7 +12,7 @@ use crate::models::{
 };
 use crate::requests::{
     CancelPaymentIntent, CapturePaymentIntent, CreateCheckoutSession, CreateCustomer,
-    CreatePaymentIntent, CreatePrice, CreateProduct, CreateRefund, ListCharges,
+    CreatePaymentIntent, CreatePrice, CreateProduct, CreateRefund, CreatedRange, ListCharges,
     ListCheckoutSessions, ListCustomers, ListEvents, ListPaymentIntents, ListPrices, ListRefunds,
     SearchPaymentIntents, UpdatePaymentIntent,
 };
@@ -363,8 +363,57 @@ impl StripeClient {
         .await
     }
 
+    pub async fn retrieve_balance_transaction(
+        &self,
+        id: &str,
+    ) -> Result<Raw<crate::models::BalanceTransaction>> {
+        self.get(&format!("/v1/balance_transactions/{id}"), Form::new())
+            .await
+    }
+
     pub async fn list_payouts(&self, page: &Page) -> Result<List<Raw<crate::models::Payout>>> {
         self.get("/v1/payouts", page.apply(Form::new())).await
+    }
+
+    /// Every balance transaction, newest first (of one payout when given).
+    pub fn all_balance_transactions(
+        &self,
+        payout: Option<&str>,
+    ) -> impl Stream<Item = Result<Raw<crate::models::BalanceTransaction>>> + Send + 'static {
+        self.stream(
+            "/v1/balance_transactions".to_owned(),
+            Form::new().maybe("payout", payout),
+        )
+    }
+
+    pub fn all_payouts(
+        &self,
+    ) -> impl Stream<Item = Result<Raw<crate::models::Payout>>> + Send + 'static {
+        self.stream("/v1/payouts".to_owned(), Form::new())
+    }
+
+    pub fn all_customers(
+        &self,
+        request: &ListCustomers,
+    ) -> impl Stream<Item = Result<Raw<Customer>>> + Send + 'static {
+        self.stream("/v1/customers".to_owned(), request.form())
+    }
+
+    /// One page of any list endpoint within a `created` range: the sync
+    /// engine walks every object type the same way. `extra` adds filters or
+    /// expansions (`expand[]=data.line_items`).
+    pub async fn list_created<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        created: Option<CreatedRange>,
+        extra: Form,
+        page: &Page,
+    ) -> Result<List<Raw<T>>> {
+        let mut query = page.apply(extra);
+        if let Some(range) = created {
+            query = range.apply(query);
+        }
+        self.get(path, query).await
     }
 
     // Events.

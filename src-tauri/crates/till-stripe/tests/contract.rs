@@ -209,6 +209,7 @@ fn every_request_the_client_builds_is_one_stripes_spec_accepts() {
                     customer: Some("cus_1".into()),
                     status: Some("open".into()),
                     created: range(),
+                    expand: vec!["data.line_items".into()],
                 }
                 .form(),
             ),

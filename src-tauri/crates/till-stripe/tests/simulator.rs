@@ -306,6 +306,27 @@ async fn every_endpoint_round_trips_through_the_models() {
         .await
         .unwrap();
     assert_eq!(open.data.len(), 1);
+    assert!(
+        open.data[0].line_items.is_none(),
+        "not expanded unless asked"
+    );
+    let expanded = c
+        .list_checkout_sessions(
+            &ListCheckoutSessions {
+                expand: vec!["data.line_items".into()],
+                ..Default::default()
+            },
+            &Page::first(5),
+        )
+        .await
+        .unwrap();
+    assert!(
+        expanded
+            .data
+            .iter()
+            .all(|s| s.line_items.as_ref().is_some_and(|l| !l.data.is_empty())),
+        "every listed session carries its line items"
+    );
 
     let events = c
         .list_events(

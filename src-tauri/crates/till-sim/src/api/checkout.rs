@@ -434,7 +434,18 @@ fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, Ap
     let status = params.one_of("status", &["open", "complete", "expired"])?;
     let payment_intent = params.string("payment_intent")?;
     let customer = params.string("customer")?;
-    let _expand = params.strings("expand")?;
+    // A list expands each item's fields with a `data.` prefix.
+    let expand: Vec<String> = params
+        .strings("expand")?
+        .into_iter()
+        .map(|path| match path.strip_prefix("data.") {
+            Some(field) if EXPANDABLE.contains(&field) => Ok(field.to_owned()),
+            _ => Err(ApiError::invalid_param(
+                "expand",
+                format!("This property cannot be expanded ({path})."),
+            )),
+        })
+        .collect::<Result<_, _>>()?;
     let ctx_ref: &Ctx<'_> = ctx;
     let page = paginate(
         &mut params,
@@ -450,7 +461,7 @@ fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, Ap
                     .as_ref()
                     .is_none_or(|x| s.customer.as_ref() == Some(x))
         }),
-        |session| render(ctx_ref, &session.id, &[]).unwrap_or(Value::Null),
+        |session| render(ctx_ref, &session.id, &expand).unwrap_or(Value::Null),
     )?;
     params.finish()?;
     Ok(page)

@@ -48,6 +48,9 @@ pub struct Account {
     pub country: Option<String>,
     #[serde(default)]
     pub default_currency: Option<Currency>,
+    /// When the account was opened: where its history starts.
+    #[serde(default)]
+    pub created: Option<i64>,
 }
 
 impl Account {

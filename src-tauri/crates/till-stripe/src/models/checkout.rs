@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Customer, Expandable, List, Metadata, PaymentIntent, Price};
+use super::{Customer, Expandable, List, Metadata, PaymentIntent, Price, Raw};
 use crate::money::Currency;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,5 +65,5 @@ pub struct CheckoutSession {
     #[serde(default)]
     pub cancel_url: Option<String>,
     #[serde(default)]
-    pub line_items: Option<List<LineItem>>,
+    pub line_items: Option<List<Raw<LineItem>>>,
 }

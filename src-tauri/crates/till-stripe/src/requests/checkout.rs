@@ -106,6 +106,8 @@ pub struct ListCheckoutSessions {
     pub status: Option<String>,
     /// An extension too.
     pub created: Option<CreatedRange>,
+    /// Fields to expand on every session, e.g. `data.line_items`.
+    pub expand: Vec<String>,
 }
 
 impl ListCheckoutSessions {
@@ -114,6 +116,8 @@ impl ListCheckoutSessions {
             .maybe("payment_intent", self.payment_intent.as_ref())
             .maybe("customer", self.customer.as_ref())
             .maybe("status", self.status.as_ref());
+        let paths: Vec<&str> = self.expand.iter().map(String::as_str).collect();
+        let form = form.expand(&paths);
         match &self.created {
             Some(range) => range.apply(form),
             None => form,

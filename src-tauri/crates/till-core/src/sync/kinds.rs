@@ -1,0 +1,257 @@
+//! The object types the sync engine keeps, each walked the same way: a page
+//! of a list endpoint within a `created` window, stored in one transaction.
+
+use rusqlite::Connection;
+use till_store::StoreError;
+use till_store::table::{
+    balance_transactions, charges, checkout_sessions, customers, payment_intents, payouts, refunds,
+};
+use till_stripe::form::Form;
+use till_stripe::models::{
+    BalanceTransaction, Charge, CheckoutSession, Customer, List, PaymentIntent, Payout, Raw, Refund,
+};
+use till_stripe::requests::CreatedRange;
+use till_stripe::{Page, StripeClient, StripeError};
+
+use crate::rows;
+
+/// An object type, in the order a new account fetches its newest page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    PaymentIntents,
+    Charges,
+    Refunds,
+    CheckoutSessions,
+    BalanceTransactions,
+    Payouts,
+    Customers,
+}
+
+impl Kind {
+    pub const ALL: [Self; 7] = [
+        Self::PaymentIntents,
+        Self::Charges,
+        Self::Refunds,
+        Self::CheckoutSessions,
+        Self::BalanceTransactions,
+        Self::Payouts,
+        Self::Customers,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PaymentIntents => "payment_intents",
+            Self::Charges => "charges",
+            Self::Refunds => "refunds",
+            Self::CheckoutSessions => "checkout_sessions",
+            Self::BalanceTransactions => "balance_transactions",
+            Self::Payouts => "payouts",
+            Self::Customers => "customers",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Self::PaymentIntents => "/v1/payment_intents",
+            Self::Charges => "/v1/charges",
+            Self::Refunds => "/v1/refunds",
+            Self::CheckoutSessions => "/v1/checkout/sessions",
+            Self::BalanceTransactions => "/v1/balance_transactions",
+            Self::Payouts => "/v1/payouts",
+            Self::Customers => "/v1/customers",
+        }
+    }
+}
+
+/// A page of one type, as Stripe sent it.
+#[derive(Debug)]
+pub enum Batch {
+    PaymentIntents(Vec<Raw<PaymentIntent>>),
+    Charges(Vec<Raw<Charge>>),
+    Refunds(Vec<Raw<Refund>>),
+    CheckoutSessions(Vec<Raw<CheckoutSession>>),
+    BalanceTransactions(Vec<Raw<BalanceTransaction>>),
+    Payouts(Vec<Raw<Payout>>),
+    Customers(Vec<Raw<Customer>>),
+}
+
+#[derive(Debug)]
+pub struct Fetched {
+    pub batch: Batch,
+    pub has_more: bool,
+    /// The last (oldest) object's id and creation time: where the next page starts.
+    pub last: Option<(String, i64)>,
+}
+
+impl Fetched {
+    pub fn len(&self) -> usize {
+        match &self.batch {
+            Batch::PaymentIntents(v) => v.len(),
+            Batch::Charges(v) => v.len(),
+            Batch::Refunds(v) => v.len(),
+            Batch::CheckoutSessions(v) => v.len(),
+            Batch::BalanceTransactions(v) => v.len(),
+            Batch::Payouts(v) => v.len(),
+            Batch::Customers(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn last_of<T>(list: &List<Raw<T>>, id: impl Fn(&T) -> (&str, i64)) -> Option<(String, i64)> {
+    list.data.last().map(|item| {
+        let (id, created) = id(&item.object);
+        (id.to_owned(), created)
+    })
+}
+
+async fn page_of<T: serde::de::DeserializeOwned>(
+    client: &StripeClient,
+    kind: Kind,
+    range: Option<CreatedRange>,
+    extra: Form,
+    page: &Page,
+) -> Result<List<Raw<T>>, StripeError> {
+    client.list_created(kind.path(), range, extra, page).await
+}
+
+/// One page of `kind`, newest first, within `range`, after `after`.
+pub async fn fetch(
+    client: &StripeClient,
+    kind: Kind,
+    range: Option<CreatedRange>,
+    after: Option<&str>,
+    limit: u8,
+) -> Result<Fetched, StripeError> {
+    let page = match after {
+        Some(id) => Page::after(limit, id),
+        None => Page::first(limit),
+    };
+    macro_rules! fetch_as {
+        ($variant:ident, $ty:ty, $extra:expr) => {{
+            let list: List<Raw<$ty>> = page_of(client, kind, range, $extra, &page).await?;
+            let last = last_of(&list, |o| (o.id.as_str(), o.created));
+            Fetched {
+                has_more: list.has_more,
+                last,
+                batch: Batch::$variant(list.data),
+            }
+        }};
+    }
+    Ok(match kind {
+        Kind::PaymentIntents => fetch_as!(PaymentIntents, PaymentIntent, Form::new()),
+        Kind::Charges => fetch_as!(Charges, Charge, Form::new()),
+        Kind::Refunds => fetch_as!(Refunds, Refund, Form::new()),
+        Kind::CheckoutSessions => {
+            fetch_as!(
+                CheckoutSessions,
+                CheckoutSession,
+                Form::new().expand(&["data.line_items"])
+            )
+        }
+        Kind::BalanceTransactions => {
+            fetch_as!(BalanceTransactions, BalanceTransaction, Form::new())
+        }
+        Kind::Payouts => fetch_as!(Payouts, Payout, Form::new()),
+        Kind::Customers => fetch_as!(Customers, Customer, Form::new()),
+    })
+}
+
+/// A PaymentIntent with the card and email of its charge when that is cached.
+pub fn store_payment(
+    conn: &Connection,
+    account_id: &str,
+    pi: &Raw<PaymentIntent>,
+) -> Result<(), StoreError> {
+    let charge = match &pi.latest_charge {
+        Some(charge) => charges::get(conn, account_id, charge.id())?
+            .and_then(|row| serde_json::from_str::<Charge>(&row.raw).ok()),
+        None => None,
+    };
+    payment_intents::upsert(conn, account_id, &rows::payment(pi, charge.as_ref()))
+}
+
+/// A charge; its payment's row learns the card if it was stored first.
+pub fn store_charge(
+    conn: &Connection,
+    account_id: &str,
+    charge: &Raw<Charge>,
+) -> Result<(), StoreError> {
+    charges::upsert(conn, account_id, &rows::charge(charge))?;
+    let Some(pi_id) = charge.payment_intent.as_ref().map(|p| p.id().to_owned()) else {
+        return Ok(());
+    };
+    if let Some(row) = payment_intents::get(conn, account_id, &pi_id)? {
+        let is_latest = row.latest_charge.as_deref() == Some(charge.id.as_str());
+        if is_latest
+            && row.card_last4.is_none()
+            && charge.card().is_some()
+            && let Ok(pi) = serde_json::from_str::<Raw<PaymentIntent>>(&row.raw)
+        {
+            payment_intents::upsert(conn, account_id, &rows::payment(&pi, Some(charge)))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn store_session(
+    conn: &Connection,
+    account_id: &str,
+    session: &Raw<CheckoutSession>,
+) -> Result<(), StoreError> {
+    checkout_sessions::upsert(conn, account_id, &rows::checkout_session(session))?;
+    if let Some(items) = &session.line_items {
+        let items: Vec<_> = items.data.iter().map(rows::line_item).collect();
+        checkout_sessions::replace_line_items(conn, account_id, &session.id, &items)?;
+    }
+    Ok(())
+}
+
+/// Stores a page. Call inside the page's transaction.
+pub fn store(conn: &Connection, account_id: &str, batch: &Batch) -> Result<(), StoreError> {
+    match batch {
+        Batch::PaymentIntents(items) => {
+            for pi in items {
+                store_payment(conn, account_id, pi)?;
+            }
+        }
+        Batch::Charges(items) => {
+            for charge in items {
+                store_charge(conn, account_id, charge)?;
+            }
+        }
+        Batch::Refunds(items) => {
+            for refund in items {
+                refunds::upsert(conn, account_id, &rows::refund(refund))?;
+            }
+        }
+        Batch::CheckoutSessions(items) => {
+            for session in items {
+                store_session(conn, account_id, session)?;
+            }
+        }
+        Batch::BalanceTransactions(items) => {
+            for bt in items {
+                balance_transactions::upsert(conn, account_id, &rows::balance_transaction(bt))?;
+            }
+        }
+        Batch::Payouts(items) => {
+            for payout in items {
+                payouts::upsert(conn, account_id, &rows::payout(payout))?;
+            }
+        }
+        Batch::Customers(items) => {
+            for customer in items {
+                customers::upsert(conn, account_id, &rows::customer(customer))?;
+            }
+        }
+    }
+    Ok(())
+}

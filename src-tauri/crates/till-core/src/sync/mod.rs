@@ -1,0 +1,16 @@
+//! The sync engine: keeps the cache equal to Stripe, cheaply and fast.
+//!
+//! - [`kinds`]: the object types, fetched a page at a time and stored in one
+//!   transaction each.
+//! - [`windows`]: the backfill's plan of `created` windows, split while it
+//!   runs so that every worker stays busy; saved with every page.
+//! - [`events`]: following `/v1/events`, applied idempotently.
+//! - [`engine`]: one account's sync, from the first page to live updates.
+
+pub mod engine;
+pub mod events;
+pub mod kinds;
+pub mod windows;
+
+pub use engine::{Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, Syncer};
+pub use kinds::Kind;

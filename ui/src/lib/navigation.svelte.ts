@@ -1,0 +1,30 @@
+// Where the user is beyond the section: the payment whose drawer is open and
+// the customer the Payments list is narrowed to. Ctrl+K and links elsewhere
+// (a hold in the Overview) set these and switch to Payments.
+import { hashFor } from "./sections";
+
+export const navigation: {
+  /** The payment whose drawer is open, if any. */
+  payment: string | null;
+  /** Payments of one customer only (id and what to call them). */
+  customer: { id: string; label: string } | null;
+} = $state({ payment: null, customer: null });
+
+export function openPayment(id: string): void {
+  navigation.payment = id;
+  window.location.hash = hashFor("payments");
+}
+
+export function closePayment(): void {
+  navigation.payment = null;
+}
+
+export function showCustomer(id: string, label: string): void {
+  navigation.customer = { id, label };
+  navigation.payment = null;
+  window.location.hash = hashFor("payments");
+}
+
+export function clearCustomer(): void {
+  navigation.customer = null;
+}
