@@ -1,0 +1,122 @@
+//! Payments in the real app, on the demo account: the sync fills the cache,
+//! the list filters and sorts, a row opens its drawer, Esc closes it, and
+//! Ctrl+K jumps to a payment by its customer's email.
+
+use serde_json::json;
+use till_e2e::{Outcome, ensure, scenario};
+
+fn key(ui: &till_e2e::Session, key: &str, ctrl: bool) -> Outcome<()> {
+    ui.execute(
+        "window.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], ctrlKey: arguments[1], bubbles: true })); return true;",
+        json!([key, ctrl]),
+    )?;
+    Ok(())
+}
+
+/// Ctrl+K, `text`, and Enter once the first match names it.
+fn jump(ui: &till_e2e::Session, text: &str) -> Outcome<()> {
+    key(ui, "k", true)?;
+    let input = ui.find("[data-testid='palette'] input")?;
+    ui.send_keys(&input, text)?;
+    ui.wait_for_text("#palette-item-0", |t| t.contains(text))?;
+    ui.execute(
+        "document.querySelector('[data-testid=\"palette\"] input').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })); return true;",
+        json!([]),
+    )?;
+    Ok(())
+}
+
+/// A money text ("$1,234.50") as a number, for ordering checks.
+fn amount(text: &str) -> f64 {
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits.parse().unwrap_or(0.0)
+}
+
+#[test]
+fn payments_filter_sort_open_and_jump() -> Outcome {
+    scenario("payments", |app| {
+        let ui = app.session();
+        ui.click(&ui.find("a[data-section='payments']")?)?;
+        // The sync fills the cache by itself; the list follows its events.
+        ui.wait_for_text("[data-testid='payment-count']", |t| t == "600 payments")?;
+        ui.wait_for_text("[data-testid='status-line']", |t| t.contains("Synced"))?;
+
+        // A status chip narrows the list; the count says by how much.
+        ui.click(&ui.find("button.chip:nth-child(3)")?)?; // Holds
+        let holds = ui.wait_for_text("[data-testid='payment-count']", |t| {
+            t != "600 payments" && t.ends_with("payments")
+        })?;
+        for row in ui.find_all(".table-row .pill")? {
+            ensure!(ui.text(&row)? == "Hold", "only holds are listed");
+        }
+        app.save_screenshot("payments-holds")?;
+        ui.click(&ui.find("button.chip:nth-child(1)")?)?; // All
+        ui.wait_for_text("[data-testid='payment-count']", |t| t == "600 payments")?;
+        ensure!(holds != "600 payments", "{holds}");
+
+        // Sorting by amount: the largest first.
+        ui.click(&ui.find(".col-amount .sort")?)?;
+        ui.wait_until("document.querySelector(\".col-amount[aria-sort='descending']\") !== null")?;
+        ui.wait_until("document.querySelectorAll('.table-row').length > 3")?;
+        let mut amounts = Vec::new();
+        for cell in ui.find_all(".table-row .col-amount")?.iter().take(5) {
+            amounts.push(amount(&ui.text(cell)?));
+        }
+        ensure!(
+            amounts.windows(2).all(|w| w[0] >= w[1]),
+            "largest first: {amounts:?}"
+        );
+
+        // Arrow keys move the selection, Enter opens the drawer, Esc closes it.
+        key(ui, "ArrowDown", false)?;
+        key(ui, "Enter", false)?;
+        ui.wait_for_text("[data-testid='drawer-timeline']", |t| t.contains("Created"))?;
+        ui.wait_for_text("[data-testid='drawer-fee']", |t| !t.is_empty())?;
+        app.save_screenshot("payment-drawer")?;
+        key(ui, "Escape", false)?;
+        ui.wait_until("document.querySelector(\"[data-testid='payment-drawer']\") === null")?;
+
+        // Ctrl+K with a payment's id opens its drawer.
+        let id = ui
+            .execute(
+                "return document.querySelector('.table-row:nth-child(4) .col-id')?.textContent.trim() ?? null;",
+                json!([]),
+            )?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| till_e2e::Failure::Assertion("no id in the list".into()))?;
+        jump(ui, &id)?;
+        ui.wait_for_text("[data-testid='payment-drawer']", |t| t.contains(&id))?;
+        key(ui, "Escape", false)?;
+
+        // Ctrl+K with a customer's email shows that customer's payments.
+        let email = ui
+            .execute(
+                "return [...document.querySelectorAll('.table-row .col-customer')].map(e => e.textContent.trim()).find(t => t.includes('@')) ?? null;",
+                json!([]),
+            )?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| till_e2e::Failure::Assertion("no email in the list".into()))?;
+        jump(ui, &email)?;
+        ui.wait_for_text(".chip-active", |t| t.contains(&email))?;
+        app.save_screenshot("customer")?;
+        let cells = ui.execute(
+            "return [...document.querySelectorAll('.table-row .col-customer')].map(e => e.textContent.trim());",
+            json!([]),
+        )?;
+        let cells: Vec<&str> = cells
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        ensure!(
+            !cells.is_empty() && cells.iter().all(|c| *c == email),
+            "only {email}'s payments: {cells:?}"
+        );
+        Ok(())
+    })
+    .outcome()
+}
