@@ -325,9 +325,14 @@ impl Syncer {
             Err(StripeError::Permission { .. }) => STRIPE_EPOCH,
             Err(err) => return Err(err.into()),
         };
-        // A day past now: objects made while the backfill runs are still in a window.
-        let hi = unix_now() + 86_400;
-        let recent = (unix_now() - self.options.recent_days * 86_400).max(opened);
+        // Stripe's now, which the newest event tells (the local clock may be
+        // behind it), and a day past it: objects made while the backfill runs
+        // are still in a window.
+        let stripe_now = events::newest(&self.client)
+            .await?
+            .map_or(unix_now(), |e| e.created.max(unix_now()));
+        let hi = stripe_now + 86_400;
+        let recent = (stripe_now - self.options.recent_days * 86_400).max(opened);
         let mut ranges = vec![(Kind::PaymentIntents, recent, hi)];
         ranges.push((Kind::PaymentIntents, opened.min(recent), recent));
         for kind in Kind::ALL.into_iter().skip(1) {
@@ -544,6 +549,26 @@ impl Syncer {
         for (kind, id) in &followups.refetch {
             self.refetch(*kind, id).await?;
         }
+        for charge in &followups.refunds_of {
+            let request = till_stripe::requests::ListRefunds {
+                charge: Some(charge.clone()),
+                ..Default::default()
+            };
+            let list = self
+                .client
+                .list_refunds(&request, &till_stripe::Page::first(100))
+                .await?;
+            self.write(|tx| {
+                for refund in &list.data {
+                    till_store::table::refunds::upsert(
+                        tx,
+                        &self.account_id,
+                        &rows::refund(refund),
+                    )?;
+                }
+                Ok(())
+            })?;
+        }
         if followups.balance {
             self.refresh_balance().await?;
         }
@@ -590,32 +615,29 @@ impl Syncer {
         }
     }
 
-    /// Fees Stripe had not booked when a charge was stored: fetched once the
-    /// charge's balance transaction exists.
+    /// Fees Stripe had not booked when a charge was stored, and every balance
+    /// transaction a charge, refund or payout names that the cache lacks:
+    /// Stripe sends no event for those. Returns how many were found.
     pub async fn late_fees(&self, limit: usize) -> Step<usize> {
-        let waiting = charges::missing_fees(self.lock().conn(), &self.account_id, limit)?;
-        let mut found = 0;
+        let waiting = charges::fee_pending(self.lock().conn(), &self.account_id, limit)?;
         for charge in waiting {
-            // Stored as a list sends it: the balance transaction as an id.
+            // As a list sends it: the balance transaction as an id.
             let fresh = self.client.retrieve_charge(&charge.id, &[]).await?;
-            let bt = match &fresh.balance_transaction {
-                Some(bt) => Some(self.client.retrieve_balance_transaction(bt.id()).await?),
-                None => None,
+            self.write(|tx| kinds::store_charge(tx, &self.account_id, &fresh))?;
+        }
+        let missing =
+            balance_transactions::missing_referenced(self.lock().conn(), &self.account_id, limit)?;
+        let mut found = 0;
+        for id in missing {
+            let bt = match self.client.retrieve_balance_transaction(&id).await {
+                Ok(bt) => bt,
+                Err(StripeError::NotFound { .. }) => continue,
+                Err(err) => return Err(err.into()),
             };
             self.write(|tx| {
-                kinds::store_charge(tx, &self.account_id, &fresh)?;
-                if let Some(bt) = &bt {
-                    balance_transactions::upsert(
-                        tx,
-                        &self.account_id,
-                        &rows::balance_transaction(bt),
-                    )?;
-                }
-                Ok(())
+                balance_transactions::upsert(tx, &self.account_id, &rows::balance_transaction(&bt))
             })?;
-            if bt.is_some() {
-                found += 1;
-            }
+            found += 1;
         }
         Ok(found)
     }

@@ -108,6 +108,9 @@ pub async fn poll(client: &StripeClient, cursor: &EventCursor) -> Result<Polled,
 pub struct Followups {
     /// Objects whose event was not enough: (type, id).
     pub refetch: BTreeSet<(Kind, String)>,
+    /// Charges refunded: their refunds are listed (a 2023 event names the
+    /// charge, not the new refund).
+    pub refunds_of: BTreeSet<String>,
     pub balance: bool,
 }
 
@@ -143,6 +146,9 @@ pub fn apply(
         "customer" => Kind::Customers,
         _ => return Ok(false),
     };
+    if event.kind == "charge.refunded" {
+        followups.refunds_of.insert(object_id.to_owned());
+    }
     let version = sync_state::version(conn, account_id, object_id)?;
     match version {
         Some(v) if v > event.created => return Ok(false),

@@ -164,6 +164,25 @@ pub async fn fetch(
     })
 }
 
+/// Each object's id and the JSON Stripe sent for it.
+pub fn raw_of(batch: &Batch) -> Vec<(String, String)> {
+    fn pairs<T>(items: &[Raw<T>], id: impl Fn(&T) -> &str) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|item| (id(&item.object).to_owned(), item.json.get().to_owned()))
+            .collect()
+    }
+    match batch {
+        Batch::PaymentIntents(v) => pairs(v, |o| &o.id),
+        Batch::Charges(v) => pairs(v, |o| &o.id),
+        Batch::Refunds(v) => pairs(v, |o| &o.id),
+        Batch::CheckoutSessions(v) => pairs(v, |o| &o.id),
+        Batch::BalanceTransactions(v) => pairs(v, |o| &o.id),
+        Batch::Payouts(v) => pairs(v, |o| &o.id),
+        Batch::Customers(v) => pairs(v, |o| &o.id),
+    }
+}
+
 /// A PaymentIntent with the card and email of its charge when that is cached.
 pub fn store_payment(
     conn: &Connection,

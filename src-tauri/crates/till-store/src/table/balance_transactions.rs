@@ -225,6 +225,27 @@ pub fn net_totals(
 }
 
 /// Drops an account's cached balance transactions.
+/// Balance transactions that a cached charge, refund or payout names but
+/// the cache does not hold (Stripe sends no event for them).
+pub fn missing_referenced(
+    conn: &Connection,
+    account_id: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
+    sql::rows(
+        conn,
+        "SELECT r.id FROM (
+            SELECT balance_transaction AS id FROM charges WHERE account_id = ?1 AND balance_transaction IS NOT NULL
+            UNION SELECT balance_transaction FROM refunds WHERE account_id = ?1 AND balance_transaction IS NOT NULL
+            UNION SELECT balance_transaction FROM payouts WHERE account_id = ?1 AND balance_transaction IS NOT NULL
+         ) r
+         WHERE NOT EXISTS (SELECT 1 FROM balance_transactions b WHERE b.account_id = ?1 AND b.id = r.id)
+         LIMIT ?2",
+        rusqlite::params![account_id, sql::limit(limit)],
+        |r| r.get(0),
+    )
+}
+
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     sql::remove_account(conn, "balance_transactions", account_id)
 }

@@ -140,27 +140,6 @@ pub fn fee_pending(conn: &Connection, account_id: &str, limit: usize) -> Result<
 }
 
 /// Drops an account's cached charges.
-/// Captured charges whose fee the cache does not know: no balance
-/// transaction yet, or one that is not cached. Oldest first.
-pub fn missing_fees(conn: &Connection, account_id: &str, limit: usize) -> Result<Vec<ChargeRow>> {
-    let columns = COLUMNS
-        .split(',')
-        .map(|c| format!("c.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    sql::rows(
-        conn,
-        &format!(
-            "SELECT {columns} FROM charges c
-             LEFT JOIN balance_transactions b ON b.account_id = c.account_id AND b.id = c.balance_transaction
-             WHERE c.account_id = ?1 AND c.captured = 1 AND c.status = 'succeeded' AND b.id IS NULL
-             ORDER BY c.created LIMIT ?2"
-        ),
-        params![account_id, sql::limit(limit)],
-        FROM_ROW,
-    )
-}
-
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     sql::remove_account(conn, "charges", account_id)
 }

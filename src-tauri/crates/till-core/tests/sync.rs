@@ -1,0 +1,311 @@
+//! The sync engine against the simulator: under 429s, 5xx, latency, late
+//! fees and delayed, reordered and missing events, it ends with a cache equal
+//! to the simulator, object by object, field by field. And when its event
+//! cursor is older than Stripe keeps events, it lists everything again.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use till_core::sync::{Controls, Kind, Quiet, SyncOptions, Syncer, kinds};
+use till_sim::seed::SeedSpec;
+use till_sim::{SimConfig, Simulator};
+use till_store::Store;
+use till_stripe::requests::{
+    CancelPaymentIntent, CapturePaymentIntent, CreatePaymentIntent, CreateRefund, RefundTarget,
+};
+use till_stripe::retry::RetryPolicy;
+use till_stripe::{ApiKey, Endpoint, Idempotency, StripeClient};
+
+const ACCOUNT: &str = "acct_test";
+
+fn control(sim: &Simulator, path: &str, body: Value) -> Value {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut reply = agent
+        .post(format!("{}/_sim/{path}", sim.base_url()))
+        .send_json(&body)
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200, "{path}");
+    reply.body_mut().read_json().unwrap_or(Value::Null)
+}
+
+fn client(sim: &Simulator) -> StripeClient {
+    StripeClient::builder(ApiKey::parse(sim.demo_key()).unwrap())
+        .endpoint(Endpoint::parse(&sim.base_url()).unwrap())
+        .rate(200.0)
+        .retry_policy(RetryPolicy {
+            max_retries: 8,
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            max_rate_limited_waits: 20,
+        })
+        .build()
+        .unwrap()
+}
+
+fn syncer(sim: &Simulator, store: &Arc<Mutex<Store>>) -> Syncer {
+    Syncer {
+        client: client(sim),
+        store: Arc::clone(store),
+        account_id: ACCOUNT.to_owned(),
+        listener: Arc::new(Quiet),
+        options: SyncOptions {
+            parallel: 4,
+            ..SyncOptions::default()
+        },
+        controls: Arc::new(Controls::default()),
+    }
+}
+
+/// Every object of every type, as the simulator serves it now: id → JSON.
+async fn simulator_state(client: &StripeClient) -> BTreeMap<(Kind, String), Value> {
+    let mut all = BTreeMap::new();
+    for kind in Kind::ALL {
+        let mut after: Option<String> = None;
+        loop {
+            let page = kinds::fetch(client, kind, None, after.as_deref(), 100)
+                .await
+                .unwrap();
+            for (id, json) in kinds::raw_of(&page.batch) {
+                all.insert((kind, id), serde_json::from_str(&json).unwrap());
+            }
+            match page.last {
+                Some((id, _)) if page.has_more => after = Some(id),
+                _ => break,
+            }
+        }
+    }
+    all
+}
+
+/// Every cached object: id → JSON.
+fn cached_state(store: &Store) -> BTreeMap<(Kind, String), Value> {
+    let mut all = BTreeMap::new();
+    for kind in Kind::ALL {
+        let sql = format!("SELECT id, raw FROM {} WHERE account_id = ?1", kind.name());
+        let mut statement = store.conn().prepare(&sql).unwrap();
+        let rows = statement
+            .query_map([ACCOUNT], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .unwrap();
+        for row in rows {
+            let (id, raw) = row.unwrap();
+            all.insert((kind, id), serde_json::from_str(&raw).unwrap());
+        }
+    }
+    all
+}
+
+/// The differences between two states, described.
+fn differences(
+    expected: &BTreeMap<(Kind, String), Value>,
+    cached: &BTreeMap<(Kind, String), Value>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, value) in expected {
+        match cached.get(key) {
+            None => out.push(format!("missing {key:?}")),
+            Some(c) if c != value => {
+                let cached: String = c.to_string().chars().take(200).collect();
+                out.push(format!("differs {key:?}: cached {cached}…"));
+            }
+            Some(_) => {}
+        }
+    }
+    for key in cached.keys() {
+        if !expected.contains_key(key) {
+            out.push(format!("extra {key:?}"));
+        }
+    }
+    out
+}
+
+/// Money moves on the simulator, as a busy till would make them.
+async fn activity(client: &StripeClient, rng: &mut fastrand::Rng) {
+    let mut holds = Vec::new();
+    let mut paid = Vec::new();
+    for n in 0..40 {
+        let manual = n % 3 == 0;
+        let currency = till_stripe::Currency::new(if n % 4 == 0 { "eur" } else { "usd" });
+        let mut request =
+            CreatePaymentIntent::new(till_stripe::Money::new(rng.i64(500..20_000), currency));
+        request.confirm = true;
+        request.payment_method = Some("pm_card_visa".into());
+        request.manual_capture = manual;
+        request.description = Some(format!("Activity #{n}"));
+        let pi = client
+            .create_payment_intent(&request, Idempotency::Auto)
+            .await
+            .unwrap();
+        if manual {
+            holds.push(pi);
+        } else {
+            paid.push(pi);
+        }
+    }
+    for (i, hold) in holds.iter().enumerate() {
+        if i % 2 == 0 {
+            client
+                .capture_payment_intent(
+                    &hold.id,
+                    &CapturePaymentIntent {
+                        amount_to_capture: Some(hold.amount / 2),
+                        ..CapturePaymentIntent::default()
+                    },
+                    Idempotency::Auto,
+                )
+                .await
+                .unwrap();
+        } else if i % 3 == 0 {
+            client
+                .cancel_payment_intent(&hold.id, &CancelPaymentIntent::default(), Idempotency::Auto)
+                .await
+                .unwrap();
+        }
+    }
+    for pi in paid.iter().step_by(4) {
+        client
+            .create_refund(
+                &CreateRefund {
+                    target: RefundTarget::PaymentIntent(pi.id.clone()),
+                    amount: Some(pi.amount / 3),
+                    reason: None,
+                    metadata: Default::default(),
+                },
+                Idempotency::Auto,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_converges_to_the_simulator_under_faults() {
+    let sim = Simulator::start(SimConfig {
+        rate_limit: 0,
+        seed: 11,
+        history: Some(SeedSpec {
+            payments: 300,
+            days: 25,
+            ..SeedSpec::demo()
+        }),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    // Every fault but lost events: the events alone must bring the cache level.
+    let faults = json!({
+        "latency_ms": 2, "jitter_ms": 4,
+        "error_429_rate": 0.05, "error_500_rate": 0.03, "error_503_rate": 0.03,
+        "late_fee_seconds": 120,
+        "event_delay_rate": 0.25, "event_delay_seconds": 90
+    });
+    control(&sim, "faults", faults.clone());
+    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+    let syncer = syncer(&sim, &store);
+    syncer.sync_once().await.unwrap();
+    let mut rng = fastrand::Rng::with_seed(5);
+    // The till keeps working while the app follows it.
+    control(&sim, "faults", json!({}));
+    activity(&client(&sim), &mut rng).await;
+    control(&sim, "faults", faults);
+    // What a running app does between polls: events, then late fees.
+    let follow = async || {
+        syncer.catch_up().await.unwrap();
+        syncer.late_fees(500).await.unwrap();
+    };
+    follow().await;
+    // Time passes: delayed events show up, late fees are booked.
+    control(&sim, "clock/advance", json!({ "seconds": 180 }));
+    follow().await;
+    control(&sim, "faults", json!({}));
+    let diff = differences(
+        &simulator_state(&client(&sim)).await,
+        &cached_state(&store.lock().unwrap()),
+    );
+    assert!(
+        diff.is_empty(),
+        "by events alone: {} differences, first: {:?}",
+        diff.len(),
+        &diff[..diff.len().min(5)]
+    );
+
+    // Now one event in ten is never sent: the sweep catches what they missed.
+    control(
+        &sim,
+        "faults",
+        json!({ "error_500_rate": 0.03, "event_drop_rate": 0.1, "event_delay_rate": 0.2, "event_delay_seconds": 60 }),
+    );
+    activity(&client(&sim), &mut rng).await;
+    syncer.sync_once().await.unwrap();
+    control(&sim, "clock/advance", json!({ "seconds": 120 }));
+    syncer.sync_once().await.unwrap();
+    syncer.reconcile().await.unwrap();
+    syncer.sync_once().await.unwrap();
+
+    control(&sim, "faults", json!({}));
+    let expected = simulator_state(&client(&sim)).await;
+    let cached = cached_state(&store.lock().unwrap());
+    let diff = differences(&expected, &cached);
+    let per_kind = |state: &BTreeMap<(Kind, String), Value>| {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (kind, _) in state.keys() {
+            *counts.entry(kind.name()).or_default() += 1;
+        }
+        counts
+    };
+    println!("simulator: {:?}", per_kind(&expected));
+    assert!(
+        diff.is_empty(),
+        "{} differences, first: {:?}",
+        diff.len(),
+        &diff[..diff.len().min(5)]
+    );
+    assert!(expected.len() > 1000, "a real history: {}", expected.len());
+
+    // A single changed field is caught.
+    store
+        .lock()
+        .unwrap()
+        .conn()
+        .execute(
+            "UPDATE charges SET raw = json_set(raw, '$.amount_refunded', json_extract(raw, '$.amount_refunded') + 1) WHERE rowid = (SELECT min(rowid) FROM charges)",
+            [],
+        )
+        .unwrap();
+    let tampered = cached_state(&store.lock().unwrap());
+    assert_eq!(differences(&expected, &tampered).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_cursor_older_than_thirty_days_lists_everything_again() {
+    let sim = Simulator::start(SimConfig {
+        rate_limit: 0,
+        seed: 12,
+        history: Some(SeedSpec {
+            payments: 60,
+            days: 10,
+            ..SeedSpec::demo()
+        }),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+    let syncer = syncer(&sim, &store);
+    syncer.sync_once().await.unwrap();
+    // A change, then 31 days without the app: its event is gone by then.
+    let mut rng = fastrand::Rng::with_seed(9);
+    activity(&client(&sim), &mut rng).await;
+    control(&sim, "clock/advance", json!({ "seconds": 31 * 86_400 }));
+    let relisted = syncer.catch_up().await.unwrap();
+    assert!(relisted > 0, "everything was listed again");
+    let expected = simulator_state(&client(&sim)).await;
+    let cached = cached_state(&store.lock().unwrap());
+    let diff = differences(&expected, &cached);
+    assert!(diff.is_empty(), "{:?}", &diff[..diff.len().min(5)]);
+}
