@@ -70,6 +70,9 @@ pub struct Shared {
     pub clock_offset: AtomicI64,
     pub base_url: String,
     pub default_rate: u32,
+    /// Stripe API requests answered (not the controls), by method.
+    pub reads: std::sync::atomic::AtomicU64,
+    pub writes: std::sync::atomic::AtomicU64,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: a
@@ -164,6 +167,8 @@ impl Simulator {
             }),
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
             clock_offset: AtomicI64::new(0),
+            reads: std::sync::atomic::AtomicU64::new(0),
+            writes: std::sync::atomic::AtomicU64::new(0),
             base_url: format!("http://{addr}"),
             default_rate: config.rate_limit,
         });
@@ -200,6 +205,19 @@ impl Simulator {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Stripe API reads (GETs) answered so far: what counts against
+    /// Stripe's read allowance.
+    pub fn reads(&self) -> u64 {
+        self.shared.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Stripe API writes (POSTs, DELETEs) answered so far.
+    pub fn writes(&self) -> u64 {
+        self.shared
+            .writes
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn demo_key(&self) -> &str {
@@ -286,6 +304,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, Dr
     let mut reply = if path.starts_with("/_sim/") || path.starts_with("/pay/") {
         Ok(crate::controls::handle(&shared, req, &request_id).await)
     } else {
+        let counter = if req.method() == hyper::Method::GET {
+            &shared.reads
+        } else {
+            &shared.writes
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         api(&shared, req, &request_id).await
     }?;
     let headers = reply.headers_mut();
