@@ -225,8 +225,9 @@ async fn reads() {
         let task = tokio::spawn(syncer.run());
         tokio::time::sleep(options.active_for * 2).await;
         let before = sim.reads();
-        tokio::time::sleep(hour * 3).await;
-        let reads = (sim.reads() - before) as f64 / 3.0;
+        // Twelve hours: two reconciliation sweeps fall inside.
+        tokio::time::sleep(hour * 12).await;
+        let reads = (sim.reads() - before) as f64 / 12.0;
         controls.cancel();
         task.await.unwrap();
         per_hour.push(reads);

@@ -204,3 +204,69 @@ async fn an_event_cursor_older_than_thirty_days_lists_everything_again() {
     let diff = differences(&expected, &cached);
     assert!(diff.is_empty(), "{:?}", &diff[..diff.len().min(5)]);
 }
+
+/// Records what a sync reports.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<till_core::sync::SyncProgress>>);
+
+impl till_core::sync::SyncListener for Recorder {
+    fn progress(&self, progress: &till_core::sync::SyncProgress) {
+        self.0.lock().unwrap().push(progress.clone());
+    }
+    fn changed(&self, _: &str, _: u32) {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_the_sync_says_since_when_and_the_user_can_cancel() {
+    // Nothing listens on this port: Stripe cannot be reached.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let client =
+        StripeClient::builder(till_stripe::ApiKey::parse("sk_test_offlineOffline0001").unwrap())
+            .endpoint(till_stripe::Endpoint::parse(&url).unwrap())
+            .retry_policy(till_stripe::retry::RetryPolicy {
+                max_retries: 0,
+                ..Default::default()
+            })
+            .build()
+            .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let controls = Arc::new(till_core::sync::Controls::default());
+    let syncer = till_core::sync::Syncer {
+        client,
+        store: Arc::new(Mutex::new(Store::in_memory().unwrap())),
+        account_id: "acct_offline".to_owned(),
+        listener: recorder.clone(),
+        options: till_core::sync::SyncOptions::default(),
+        controls: Arc::clone(&controls),
+    };
+    let task = tokio::spawn(syncer.run());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let offline = recorder
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|p| p.phase == till_core::sync::SyncPhase::Offline)
+            .cloned();
+        if let Some(offline) = offline {
+            assert!(offline.offline_since.is_some(), "says since when");
+            assert!(offline.problem.is_some(), "says why");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reported offline"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    controls.cancel();
+    tokio::time::timeout(std::time::Duration::from_secs(10), task)
+        .await
+        .expect("a canceled sync stops")
+        .unwrap();
+    let last = recorder.0.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(last.phase, till_core::sync::SyncPhase::Canceled);
+}

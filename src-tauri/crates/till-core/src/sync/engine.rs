@@ -6,175 +6,18 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-use specta::Type;
-use till_store::table::{balance_transactions, charges, payouts, sync_state};
+use till_store::table::sync_state;
 use till_store::{Store, StoreError};
 use till_stripe::requests::CreatedRange;
 use till_stripe::{StripeClient, StripeError};
-use tokio::sync::{Notify, watch};
 
 use super::events::{self, EventCursor, Followups, Polled};
 use super::kinds::{self, Kind};
+pub use super::status::{
+    Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, unix_now,
+};
 use super::windows::Plan;
 use crate::{Error, rows};
-
-/// Where a sync is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub enum SyncPhase {
-    /// The newest page of every type.
-    Newest,
-    /// The last 31 days of payments, so every open hold is on screen.
-    Recent,
-    /// The rest of the history.
-    Backfill,
-    /// Following events.
-    Live,
-    /// Stripe cannot be reached; the cache is shown as it is.
-    Offline,
-    /// The user stopped it.
-    Canceled,
-}
-
-/// Progress, pushed to the UI as it changes.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncProgress {
-    pub account_id: String,
-    pub phase: SyncPhase,
-    /// Objects stored in this phase.
-    pub done: u32,
-    /// An estimate of the objects left, during a backfill.
-    pub remaining: Option<u32>,
-    /// Objects per second over the phase.
-    pub rate: f32,
-    /// When the cache last matched Stripe (Unix time).
-    pub last_synced_at: Option<i64>,
-    /// Since when Stripe could not be reached.
-    pub offline_since: Option<i64>,
-    /// What went wrong, when something did.
-    pub problem: Option<String>,
-}
-
-/// Where progress and changes go (the app sends them to the UI as events).
-pub trait SyncListener: Send + Sync + 'static {
-    fn progress(&self, progress: &SyncProgress);
-    fn changed(&self, account_id: &str, stored: u32);
-}
-
-/// A listener that drops everything (tests, benchmarks).
-#[derive(Debug, Default)]
-pub struct Quiet;
-
-impl SyncListener for Quiet {
-    fn progress(&self, _: &SyncProgress) {}
-    fn changed(&self, _: &str, _: u32) {}
-}
-
-#[derive(Debug, Clone)]
-pub struct SyncOptions {
-    /// Requests in flight at once during a backfill.
-    pub parallel: usize,
-    /// Windows per type at the start of a backfill.
-    pub pieces: usize,
-    pub page_size: u8,
-    /// Payments newer than this many days come before the rest.
-    pub recent_days: i64,
-    /// Poll intervals: after activity, focused and idle, in the background.
-    pub poll_active: Duration,
-    pub poll_idle: Duration,
-    pub poll_background: Duration,
-    /// How long "after activity" lasts.
-    pub active_for: Duration,
-    /// How often the last 31 days are listed again, for events that never came.
-    pub reconcile_every: Duration,
-    /// The object types kept (all but in benchmarks).
-    pub kinds: Vec<Kind>,
-}
-
-impl Default for SyncOptions {
-    fn default() -> Self {
-        Self {
-            parallel: 6,
-            pieces: 4,
-            page_size: 100,
-            recent_days: 31,
-            poll_active: Duration::from_secs(3),
-            poll_idle: Duration::from_secs(200),
-            poll_background: Duration::from_secs(600),
-            active_for: Duration::from_secs(60),
-            reconcile_every: Duration::from_secs(6 * 3600),
-            kinds: Kind::ALL.to_vec(),
-        }
-    }
-}
-
-/// What the app tells a running sync.
-#[derive(Debug)]
-pub struct Controls {
-    cancel: watch::Sender<bool>,
-    nudge: Notify,
-    focused: std::sync::atomic::AtomicBool,
-    /// Money actions waiting for their outcome: poll quickly meanwhile.
-    pending_actions: std::sync::atomic::AtomicU32,
-}
-
-impl Default for Controls {
-    fn default() -> Self {
-        Self {
-            cancel: watch::channel(false).0,
-            nudge: Notify::new(),
-            focused: std::sync::atomic::AtomicBool::new(true),
-            pending_actions: std::sync::atomic::AtomicU32::new(0),
-        }
-    }
-}
-
-impl Controls {
-    pub fn cancel(&self) {
-        self.cancel.send_replace(true);
-        self.nudge.notify_one();
-    }
-
-    pub fn is_canceled(&self) -> bool {
-        *self.cancel.borrow()
-    }
-
-    /// Polls now, then quickly for a while (the user is looking, or acted).
-    pub fn nudge(&self) {
-        self.nudge.notify_one();
-    }
-
-    pub fn set_focused(&self, focused: bool) {
-        self.focused
-            .store(focused, std::sync::atomic::Ordering::Relaxed);
-        if focused {
-            self.nudge();
-        }
-    }
-
-    pub fn action_started(&self) {
-        self.pending_actions
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.nudge();
-    }
-
-    pub fn action_finished(&self) {
-        let _ = self.pending_actions.fetch_update(
-            std::sync::atomic::Ordering::Relaxed,
-            std::sync::atomic::Ordering::Relaxed,
-            |n| Some(n.saturating_sub(1)),
-        );
-    }
-}
-
-/// Unix time, seconds.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
 
 /// The start of history when Stripe will not say when the account opened.
 const STRIPE_EPOCH: i64 = 1_293_840_000; // 2011-01-01
@@ -216,14 +59,14 @@ impl From<StoreError> for Stop {
     }
 }
 
-type Step<T> = Result<T, Stop>;
+pub(super) type Step<T> = Result<T, Stop>;
 
 impl Syncer {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn check(&self) -> Step<()> {
+    pub(super) fn check(&self) -> Step<()> {
         if self.controls.is_canceled() {
             Err(Stop::Canceled)
         } else {
@@ -232,7 +75,10 @@ impl Syncer {
     }
 
     /// Runs one closure in one transaction.
-    fn write<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>) -> Step<T> {
+    pub(super) fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Step<T> {
         let mut store = self.lock();
         let tx = store.conn_mut().transaction().map_err(StoreError::from)?;
         let out = f(&tx)?;
@@ -242,16 +88,7 @@ impl Syncer {
 
     fn report(&self, phase: SyncPhase, done: i64, remaining: Option<i64>, started: Instant) {
         let elapsed = started.elapsed().as_secs_f32().max(0.001);
-        let last_synced_at = self
-            .lock()
-            .conn()
-            .query_row(
-                "SELECT max(updated_at) FROM sync_cursors WHERE account_id = ?1 AND stream = 'events'",
-                [&self.account_id],
-                |r| r.get::<_, Option<i64>>(0),
-            )
-            .ok()
-            .flatten();
+        let last_synced_at = self.last_synced();
         self.listener.progress(&SyncProgress {
             account_id: self.account_id.clone(),
             phase,
@@ -262,6 +99,14 @@ impl Syncer {
             offline_since: None,
             problem: None,
         });
+    }
+
+    /// When Stripe last answered a poll for events: the cache matched it then.
+    fn last_synced(&self) -> Option<i64> {
+        sync_state::get(self.lock().conn(), &self.account_id, events::STREAM)
+            .ok()
+            .flatten()
+            .map(|row| row.updated_at)
     }
 
     /// The newest page of every type, in parallel; sets the events cursor
@@ -296,30 +141,6 @@ impl Syncer {
             .changed(&self.account_id, u32::try_from(done).unwrap_or(u32::MAX));
         self.report(SyncPhase::Newest, done, None, started);
         Ok(done)
-    }
-
-    async fn refresh_balance(&self) -> Step<()> {
-        let balance = match self.client.balance().await {
-            Ok(balance) => balance,
-            Err(StripeError::Permission { .. }) => return Ok(()),
-            Err(err) => return Err(err.into()),
-        };
-        let mut amounts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-        for a in &balance.available {
-            amounts.entry(a.currency.code().to_owned()).or_default().0 += a.amount;
-        }
-        for p in &balance.pending {
-            amounts.entry(p.currency.code().to_owned()).or_default().1 += p.amount;
-        }
-        let snapshot: Vec<sync_state::BalanceRow> = amounts
-            .into_iter()
-            .map(|(currency, (available, pending))| sync_state::BalanceRow {
-                currency,
-                available,
-                pending,
-            })
-            .collect();
-        self.write(|tx| sync_state::replace_balance(tx, &self.account_id, &snapshot, unix_now()))
     }
 
     /// The plan of a new backfill: payments of the last `recent_days` first.
@@ -589,131 +410,6 @@ impl Syncer {
         Ok(applied)
     }
 
-    async fn refetch(&self, kind: Kind, id: &str) -> Step<()> {
-        let found = match kind {
-            Kind::PaymentIntents => self
-                .client
-                .retrieve_payment_intent(id, &[])
-                .await
-                .map(|pi| self.write(|tx| kinds::store_payment(tx, &self.account_id, &pi))),
-            Kind::Charges => self
-                .client
-                .retrieve_charge(id, &[])
-                .await
-                .map(|c| self.write(|tx| kinds::store_charge(tx, &self.account_id, &c))),
-            Kind::CheckoutSessions => self
-                .client
-                .retrieve_checkout_session(id, &["line_items"])
-                .await
-                .map(|s| self.write(|tx| kinds::store_session(tx, &self.account_id, &s))),
-            Kind::Refunds => self.client.retrieve_refund(id).await.map(|r| {
-                self.write(|tx| {
-                    till_store::table::refunds::upsert(tx, &self.account_id, &rows::refund(&r))
-                })
-            }),
-            Kind::Customers => self.client.retrieve_customer(id).await.map(|c| {
-                self.write(|tx| {
-                    till_store::table::customers::upsert(tx, &self.account_id, &rows::customer(&c))
-                })
-            }),
-            Kind::Payouts | Kind::BalanceTransactions => return Ok(()),
-        };
-        match found {
-            Ok(written) => written,
-            Err(StripeError::NotFound { .. }) => Ok(()),
-            Err(err) => Err(err.into()),
-        }
-    }
-
-    /// Fees Stripe had not booked when a charge was stored, and every balance
-    /// transaction a charge, refund or payout names that the cache lacks:
-    /// Stripe sends no event for those. Returns how many were found.
-    pub async fn late_fees(&self, limit: usize) -> Step<usize> {
-        let waiting = charges::fee_pending(self.lock().conn(), &self.account_id, limit)?;
-        for charge in waiting {
-            // As a list sends it: the balance transaction as an id.
-            let fresh = self.client.retrieve_charge(&charge.id, &[]).await?;
-            self.write(|tx| kinds::store_charge(tx, &self.account_id, &fresh))?;
-        }
-        let missing =
-            balance_transactions::missing_referenced(self.lock().conn(), &self.account_id, limit)?;
-        let mut found = 0;
-        for id in missing {
-            let bt = match self.client.retrieve_balance_transaction(&id).await {
-                Ok(bt) => bt,
-                Err(StripeError::NotFound { .. }) => continue,
-                Err(err) => return Err(err.into()),
-            };
-            self.write(|tx| {
-                balance_transactions::upsert(tx, &self.account_id, &rows::balance_transaction(&bt))
-            })?;
-            found += 1;
-        }
-        Ok(found)
-    }
-
-    /// Which balance transactions each recent payout paid out.
-    pub async fn match_payouts(&self, limit: usize) -> Step<usize> {
-        let waiting = payouts::unmatched(self.lock().conn(), &self.account_id, limit)?;
-        for payout in &waiting {
-            let mut ids = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = match &after {
-                    Some(id) => till_stripe::Page::after(100, id.clone()),
-                    None => till_stripe::Page::first(100),
-                };
-                let list = self
-                    .client
-                    .list_balance_transactions(Some(&payout.id), &page)
-                    .await?;
-                after = list.data.last().map(|bt| bt.id.clone());
-                ids.extend(list.data.into_iter().map(|bt| bt.object.id));
-                if !list.has_more || after.is_none() {
-                    break;
-                }
-            }
-            self.write(|tx| {
-                balance_transactions::assign_payout(tx, &self.account_id, &ids, &payout.id)?;
-                payouts::mark_matched(tx, &self.account_id, &payout.id)
-            })?;
-        }
-        Ok(waiting.len())
-    }
-
-    /// Lists the last 31 days of every type again: catches events that never came.
-    pub async fn reconcile(&self) -> Step<i64> {
-        let since = unix_now() - self.options.recent_days * 86_400;
-        let mut stored = 0i64;
-        for kind in self.options.kinds.clone() {
-            let mut after: Option<String> = None;
-            loop {
-                self.check()?;
-                let page = match kinds::fetch(
-                    &self.client,
-                    kind,
-                    Some(CreatedRange::since(since)),
-                    after.as_deref(),
-                    self.options.page_size,
-                )
-                .await
-                {
-                    Ok(page) => page,
-                    Err(StripeError::Permission { .. }) => break,
-                    Err(err) => return Err(err.into()),
-                };
-                stored += i64::try_from(page.len()).unwrap_or(0);
-                self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
-                match page.last {
-                    Some((id, _)) if page.has_more => after = Some(id),
-                    _ => break,
-                }
-            }
-        }
-        self.refresh_balance().await?;
-        Ok(stored)
-    }
-
     /// Everything, once, without waiting: the newest pages, the backfill,
     /// the events since, the late fees and payouts. For tests and for the
     /// first run of a command-line sync.
@@ -723,7 +419,8 @@ impl Syncer {
             stored += self.backfill().await?;
             self.catch_up().await?;
             self.late_fees(500).await?;
-            self.match_payouts(50).await?;
+            // Every paid payout's transactions, once: a one-off after a backfill.
+            while self.match_payouts(50).await? > 0 {}
             Ok::<i64, Stop>(stored)
         };
         match run.await {
@@ -807,7 +504,7 @@ impl Syncer {
                         done: 0,
                         remaining: None,
                         rate: 0.0,
-                        last_synced_at: None,
+                        last_synced_at: self.last_synced(),
                         offline_since: Some(since),
                         problem: Some(err.to_string()),
                     });
@@ -825,7 +522,7 @@ impl Syncer {
             done: 0,
             remaining: None,
             rate: 0.0,
-            last_synced_at: None,
+            last_synced_at: self.last_synced(),
             offline_since: None,
             problem: None,
         });

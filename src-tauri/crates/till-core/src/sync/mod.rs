@@ -5,11 +5,14 @@
 //! - [`windows`]: the backfill's plan of `created` windows, split while it
 //!   runs so that every worker stays busy; saved with every page.
 //! - [`events`]: following `/v1/events`, applied idempotently.
-//! - [`engine`]: one account's sync, from the first page to live updates.
+//! - [`engine`]: one account's sync, from the first page to live updates;
+//!   `upkeep`: late fees, payouts, the sweep; [`status`]: progress and controls.
 
 pub mod engine;
 pub mod events;
 pub mod kinds;
+pub mod status;
+mod upkeep;
 pub mod windows;
 
 pub use engine::{Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, Syncer};

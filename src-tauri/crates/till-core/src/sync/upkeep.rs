@@ -1,0 +1,163 @@
+//! The sync's upkeep between polls: objects an event was not enough for,
+//! fees Stripe books late, balance transactions no event names, which
+//! transactions each payout paid out, the balance, and the periodic sweep.
+
+use till_store::table::{balance_transactions, charges, payouts, sync_state};
+use till_stripe::StripeError;
+use till_stripe::requests::CreatedRange;
+
+use super::engine::{Step, Syncer};
+use super::kinds::{self, Kind};
+use super::status::unix_now;
+use crate::rows;
+
+impl Syncer {
+    pub(super) async fn refresh_balance(&self) -> Step<()> {
+        let balance = match self.client.balance().await {
+            Ok(balance) => balance,
+            Err(StripeError::Permission { .. }) => return Ok(()),
+            Err(err) => return Err(err.into()),
+        };
+        let mut amounts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+        for a in &balance.available {
+            amounts.entry(a.currency.code().to_owned()).or_default().0 += a.amount;
+        }
+        for p in &balance.pending {
+            amounts.entry(p.currency.code().to_owned()).or_default().1 += p.amount;
+        }
+        let snapshot: Vec<sync_state::BalanceRow> = amounts
+            .into_iter()
+            .map(|(currency, (available, pending))| sync_state::BalanceRow {
+                currency,
+                available,
+                pending,
+            })
+            .collect();
+        self.write(|tx| sync_state::replace_balance(tx, &self.account_id, &snapshot, unix_now()))
+    }
+
+    pub(super) async fn refetch(&self, kind: Kind, id: &str) -> Step<()> {
+        let found = match kind {
+            Kind::PaymentIntents => self
+                .client
+                .retrieve_payment_intent(id, &[])
+                .await
+                .map(|pi| self.write(|tx| kinds::store_payment(tx, &self.account_id, &pi))),
+            Kind::Charges => self
+                .client
+                .retrieve_charge(id, &[])
+                .await
+                .map(|c| self.write(|tx| kinds::store_charge(tx, &self.account_id, &c))),
+            Kind::CheckoutSessions => self
+                .client
+                .retrieve_checkout_session(id, &["line_items"])
+                .await
+                .map(|s| self.write(|tx| kinds::store_session(tx, &self.account_id, &s))),
+            Kind::Refunds => self.client.retrieve_refund(id).await.map(|r| {
+                self.write(|tx| {
+                    till_store::table::refunds::upsert(tx, &self.account_id, &rows::refund(&r))
+                })
+            }),
+            Kind::Customers => self.client.retrieve_customer(id).await.map(|c| {
+                self.write(|tx| {
+                    till_store::table::customers::upsert(tx, &self.account_id, &rows::customer(&c))
+                })
+            }),
+            Kind::Payouts | Kind::BalanceTransactions => return Ok(()),
+        };
+        match found {
+            Ok(written) => written,
+            Err(StripeError::NotFound { .. }) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Fees Stripe had not booked when a charge was stored, and every balance
+    /// transaction a charge, refund or payout names that the cache lacks:
+    /// Stripe sends no event for those. Returns how many were found.
+    pub async fn late_fees(&self, limit: usize) -> Step<usize> {
+        let waiting = charges::fee_pending(self.lock().conn(), &self.account_id, limit)?;
+        for charge in waiting {
+            // As a list sends it: the balance transaction as an id.
+            let fresh = self.client.retrieve_charge(&charge.id, &[]).await?;
+            self.write(|tx| kinds::store_charge(tx, &self.account_id, &fresh))?;
+        }
+        let missing =
+            balance_transactions::missing_referenced(self.lock().conn(), &self.account_id, limit)?;
+        let mut found = 0;
+        for id in missing {
+            let bt = match self.client.retrieve_balance_transaction(&id).await {
+                Ok(bt) => bt,
+                Err(StripeError::NotFound { .. }) => continue,
+                Err(err) => return Err(err.into()),
+            };
+            self.write(|tx| {
+                balance_transactions::upsert(tx, &self.account_id, &rows::balance_transaction(&bt))
+            })?;
+            found += 1;
+        }
+        Ok(found)
+    }
+
+    /// Which balance transactions each recent payout paid out.
+    pub async fn match_payouts(&self, limit: usize) -> Step<usize> {
+        let waiting = payouts::unmatched(self.lock().conn(), &self.account_id, limit)?;
+        for payout in &waiting {
+            let mut ids = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let page = match &after {
+                    Some(id) => till_stripe::Page::after(100, id.clone()),
+                    None => till_stripe::Page::first(100),
+                };
+                let list = self
+                    .client
+                    .list_balance_transactions(Some(&payout.id), &page)
+                    .await?;
+                after = list.data.last().map(|bt| bt.id.clone());
+                ids.extend(list.data.into_iter().map(|bt| bt.object.id));
+                if !list.has_more || after.is_none() {
+                    break;
+                }
+            }
+            self.write(|tx| {
+                balance_transactions::assign_payout(tx, &self.account_id, &ids, &payout.id)?;
+                payouts::mark_matched(tx, &self.account_id, &payout.id)
+            })?;
+        }
+        Ok(waiting.len())
+    }
+
+    /// Lists the last 31 days of every type again: catches events that never came.
+    pub async fn reconcile(&self) -> Step<i64> {
+        let since = unix_now() - self.options.recent_days * 86_400;
+        let mut stored = 0i64;
+        for kind in self.options.kinds.clone() {
+            let mut after: Option<String> = None;
+            loop {
+                self.check()?;
+                let page = match kinds::fetch(
+                    &self.client,
+                    kind,
+                    Some(CreatedRange::since(since)),
+                    after.as_deref(),
+                    self.options.page_size,
+                )
+                .await
+                {
+                    Ok(page) => page,
+                    Err(StripeError::Permission { .. }) => break,
+                    Err(err) => return Err(err.into()),
+                };
+                stored += i64::try_from(page.len()).unwrap_or(0);
+                self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
+                match page.last {
+                    Some((id, _)) if page.has_more => after = Some(id),
+                    _ => break,
+                }
+            }
+        }
+        self.refresh_balance().await?;
+        Ok(stored)
+    }
+}
