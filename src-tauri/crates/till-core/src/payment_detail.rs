@@ -308,3 +308,98 @@ pub fn detail(
         payment: PaymentSummary::from(row),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use till_store::table::balance_transactions::BalanceTransactionRow;
+    use till_store::table::charges::ChargeRow;
+    use till_store::table::payment_intents::PaymentRow;
+
+    use super::*;
+
+    fn cached(with_fee: bool) -> Store {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        payment_intents::upsert(
+            conn,
+            "a",
+            &PaymentRow {
+                id: "pi_1".into(),
+                created: 100,
+                amount: 5000,
+                amount_received: 5000,
+                currency: "usd".into(),
+                status: "succeeded".into(),
+                latest_charge: Some("ch_1".into()),
+                raw: r#"{"id":"pi_1","object":"payment_intent","amount":5000,"amount_capturable":0,"amount_received":5000,"currency":"usd","status":"succeeded","capture_method":"automatic","created":100,"metadata":{"order_id":"42"}}"#.into(),
+                ..PaymentRow::default()
+            },
+        )
+        .unwrap();
+        charges::upsert(
+            conn,
+            "a",
+            &ChargeRow {
+                id: "ch_1".into(),
+                created: 101,
+                amount: 5000,
+                amount_captured: 5000,
+                amount_refunded: 1000,
+                currency: "usd".into(),
+                status: "succeeded".into(),
+                captured: true,
+                payment_intent: Some("pi_1".into()),
+                balance_transaction: with_fee.then(|| "txn_1".into()),
+                raw: "{}".into(),
+                ..ChargeRow::default()
+            },
+        )
+        .unwrap();
+        if with_fee {
+            balance_transactions::upsert(
+                conn,
+                "a",
+                &BalanceTransactionRow {
+                    id: "txn_1".into(),
+                    created: 101,
+                    amount: 5000,
+                    fee: 175,
+                    net: 4825,
+                    currency: "usd".into(),
+                    kind: "charge".into(),
+                    raw: "{}".into(),
+                    ..BalanceTransactionRow::default()
+                },
+            )
+            .unwrap();
+        }
+        store
+    }
+
+    #[test]
+    fn the_fee_is_pending_until_its_balance_transaction_is_cached() {
+        let pending = detail(&cached(false), "a", "pi_1", Dashboard::Test).unwrap();
+        assert_eq!(pending.fee, Fee::Pending);
+        let known = detail(&cached(true), "a", "pi_1", Dashboard::Test).unwrap();
+        assert_eq!(
+            known.fee,
+            Fee::Known {
+                currency: "usd".into(),
+                fee: 175,
+                net: 4825
+            }
+        );
+        assert_eq!(known.refundable, 4000, "captured less refunded");
+        assert_eq!(known.timeline[0].step, Step::Created);
+        assert!(known.timeline.iter().any(|e| e.step == Step::Paid));
+        assert_eq!(known.metadata[0].value, "42");
+        assert_eq!(
+            known.dashboard_url.as_deref(),
+            Some("https://dashboard.stripe.com/test/payments/pi_1")
+        );
+        assert!(matches!(
+            detail(&cached(true), "b", "pi_1", Dashboard::Test),
+            Err(Error::NotFound { .. })
+        ));
+    }
+}

@@ -7,26 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::control;
 use serde_json::json;
 use till_core::{DataDir, Till};
 use till_sim::{SimConfig, Simulator};
 use till_stripe::Endpoint;
-
-fn control(sim: &Simulator, path: &str, body: serde_json::Value) -> serde_json::Value {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut reply = agent
-        .post(format!("{}/_sim/{path}", sim.base_url()))
-        .send_json(&body)
-        .unwrap();
-    assert_eq!(reply.status().as_u16(), 200);
-    reply
-        .body_mut()
-        .read_json()
-        .unwrap_or(serde_json::Value::Null)
-}
 
 /// Every file under `dir`, recursively.
 fn files(dir: &Path) -> Vec<PathBuf> {

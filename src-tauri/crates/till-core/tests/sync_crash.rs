@@ -19,12 +19,11 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ACCOUNT, cached_state, client, differences, simulator_state};
+use common::{ACCOUNT, cached_state, client, client_at, differences, simulator_state};
 use till_core::sync::{Controls, Kind, Quiet, SyncOptions, Syncer};
 use till_sim::seed::SeedSpec;
 use till_sim::{SimConfig, Simulator};
 use till_store::Store;
-use till_stripe::{ApiKey, Endpoint, StripeClient};
 
 const CHILD: &str = "TILL_CRASH_CHILD";
 
@@ -36,13 +35,8 @@ async fn child_sync() {
     };
     let url = std::env::var("TILL_CRASH_URL").unwrap();
     let key = std::env::var("TILL_CRASH_KEY").unwrap();
-    let client = StripeClient::builder(ApiKey::parse(&key).unwrap())
-        .endpoint(Endpoint::parse(&url).unwrap())
-        .rate(200.0)
-        .build()
-        .unwrap();
     let syncer = Syncer {
-        client,
+        client: client_at(&url, &key),
         store: Arc::new(Mutex::new(Store::open(Path::new(&db)).unwrap())),
         account_id: ACCOUNT.to_owned(),
         listener: Arc::new(Quiet),

@@ -29,8 +29,13 @@ pub fn control(sim: &Simulator, path: &str, body: Value) -> Value {
 }
 
 pub fn client(sim: &Simulator) -> StripeClient {
-    StripeClient::builder(ApiKey::parse(sim.demo_key()).unwrap())
-        .endpoint(Endpoint::parse(&sim.base_url()).unwrap())
+    client_at(&sim.base_url(), sim.demo_key())
+}
+
+/// A client with quick retries, for a simulator at `url`.
+pub fn client_at(url: &str, key: &str) -> StripeClient {
+    StripeClient::builder(ApiKey::parse(key).unwrap())
+        .endpoint(Endpoint::parse(url).unwrap())
         .rate(200.0)
         .retry_policy(RetryPolicy {
             max_retries: 8,
