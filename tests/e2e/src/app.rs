@@ -32,6 +32,12 @@ impl App {
 
     /// Saves a screenshot of the window as `<output>/<name>.png` and returns its path.
     pub fn save_screenshot(&self, name: &str) -> Outcome<PathBuf> {
+        // Two animation frames: WebKit has painted what the DOM now holds
+        // (without this a screenshot can show the frame before).
+        self.session.execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            serde_json::json!([]),
+        )?;
         let path = self.output_dir.join(format!("{name}.png"));
         let png = self.session.screenshot_png()?;
         std::fs::write(&path, png).map_err(|err| setup(format!("{}: {err}", path.display())))?;

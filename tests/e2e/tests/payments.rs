@@ -76,6 +76,8 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
         ui.wait_for_text("[data-testid='drawer-timeline']", |t| t.contains("Created"))?;
         ui.wait_for_text("[data-testid='drawer-fee']", |t| !t.is_empty())?;
         app.save_screenshot("payment-drawer")?;
+        // Shown as it really is: the refundable amount the core computed.
+        ui.wait_for_text("[data-testid='drawer-refundable']", |t| t.chars().any(|c| c.is_ascii_digit()))?;
         key(ui, "Escape", false)?;
         ui.wait_until("document.querySelector(\"[data-testid='payment-drawer']\") === null")?;
 

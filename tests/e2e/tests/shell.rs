@@ -40,6 +40,10 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
         ui.wait_for_text("[data-testid='account-badge']", |text| text == "DEMO")?;
         // The Overview shows the demo's last 30 days from the cache.
         ui.wait_for_text("[data-testid='totals-2']", |text| text.contains("payments"))?;
+        ui.wait_for_text("[data-testid='status-line']", |text| {
+            text.contains("Synced")
+        })?;
+        ui.wait_for_text("[data-testid='balance']", |text| text.contains("available"))?;
         app.save_screenshot("overview")?;
 
         // Payments: the demo's 600 payments from the cache, virtualized.

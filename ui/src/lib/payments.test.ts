@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ariaSort, countdown, dateRange, nextSort, statusLabel, urgency, visibleWindow } from "./payments";
+import { ariaSort, cardBrand, countdown, dateRange, nextSort, statusLabel, urgency, visibleWindow } from "./payments";
 
 describe("visibleWindow", () => {
   it("renders only what is in view plus the overscan", () => {
@@ -62,5 +62,14 @@ describe("column sorting", () => {
     expect(nextSort("largestFirst", "amount")).toBe("smallestFirst");
     expect(ariaSort("smallestFirst", "amount")).toBe("ascending");
     expect(ariaSort("smallestFirst", "created")).toBe("none");
+  });
+});
+
+describe("card brands", () => {
+  it("read as printed on the card", () => {
+    expect(cardBrand("mastercard")).toBe("Mastercard");
+    expect(cardBrand("amex")).toBe("American Express");
+    expect(cardBrand("newbrand")).toBe("Newbrand");
+    expect(cardBrand(null)).toBe("Card");
   });
 });

@@ -129,3 +129,20 @@ export function ariaSort(current: PaymentSort, column: "amount" | "created"): "a
   if (current === "newestFirst") return "descending";
   return current === "oldestFirst" ? "ascending" : "none";
 }
+
+const BRANDS: Record<string, string> = {
+  amex: "American Express",
+  diners: "Diners Club",
+  discover: "Discover",
+  eftpos_au: "eftpos",
+  jcb: "JCB",
+  mastercard: "Mastercard",
+  unionpay: "UnionPay",
+  visa: "Visa",
+};
+
+/** A card brand as printed on the card ("mastercard" → "Mastercard"). */
+export function cardBrand(brand: string | null): string {
+  if (!brand) return "Card";
+  return BRANDS[brand] ?? brand.charAt(0).toUpperCase() + brand.slice(1);
+}
