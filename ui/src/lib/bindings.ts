@@ -77,6 +77,31 @@ export type Account = {
 	capabilities: Capabilities,
 };
 
+/**  Why an action was refused before anything was sent. */
+export type ActionProblem = 
+/**  Only a hold (an uncaptured payment) can be captured or released. */
+"notAHold" | 
+/**  The authorization lapsed: the hold can no longer be captured. */
+"holdExpired" | 
+/**  Nothing captured is left to refund. */
+"nothingToRefund" | 
+/**
+ *  A refund on an uncaptured payment would release the whole hold:
+ *  capture less, or release, instead.
+ */
+"uncapturedUseRelease" | 
+/**  This account's restricted key does not allow it. */
+"notPermitted";
+
+/**  Why an amount was refused. */
+export type AmountProblem = "notANumber" | 
+/**  More decimals than the currency has (JPY has none). */
+"tooManyDecimals" | 
+/**  Three-decimal currencies take multiples of 10 in their smallest unit. */
+"notMultipleOfTen" | "notPositive" | 
+/**  Above Stripe's maximum for one amount. */
+"aboveMaximum" | "aboveCapturable" | "aboveRefundable";
+
 export type AppInfo = {
 	name: string,
 	version: string,
@@ -346,6 +371,15 @@ export type TillError =
 { code: "unknownAccount"; accountId: string } | 
 /**  No object with this id in the account (as far as the cache knows). */
 { code: "notFound"; id: string } | 
+/**  An amount Stripe would refuse, or more than the payment allows. */
+{ code: "amountRefused"; reason: AmountProblem; detail: string } | 
+/**  The payment is not in a state that allows this, or the key may not. */
+{ code: "actionRefused"; reason: ActionProblem; detail: string } | 
+/**
+ *  A money movement was sent and its answer lost. It is in the journal
+ *  and is resolved with the same idempotency key; it is never doubled.
+ */
+{ code: "outcomeUnknown"; operationId: string; detail: string } | 
 /**  Stripe could not be reached, or answered with an error of its own. */
 { code: "stripe"; detail: string; requestId: string | null } | 
 /**  The local database failed or is from a newer Till. */

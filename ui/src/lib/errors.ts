@@ -1,6 +1,6 @@
 // Turns a core error into words for the merchant. The UI branches on `code`;
 // the core's detail is shown as-is beneath, for support.
-import type { KeyProblem, TillError } from "./bindings";
+import type { ActionProblem, AmountProblem, KeyProblem, TillError } from "./bindings";
 
 const KEY_PROBLEMS: Record<KeyProblem, string> = {
   malformed: "That does not look like a Stripe key",
@@ -16,6 +16,24 @@ const KEY_FIXES: Record<KeyProblem, string> = {
   notAccepted: "The key may have been revoked or rolled: create a new one in Stripe's Dashboard.",
   cannotReadPayments: "In Stripe's Dashboard, give the key at least PaymentIntents: Read.",
   otherAccount: "Paste a key of this account, or add the other account from Settings → Accounts.",
+};
+
+const AMOUNT_PROBLEMS: Record<AmountProblem, string> = {
+  notANumber: "That is not an amount",
+  tooManyDecimals: "That currency does not have so many decimals",
+  notMultipleOfTen: "That currency takes amounts in steps of 0.010",
+  notPositive: "The amount must be more than zero",
+  aboveMaximum: "That is more than Stripe accepts in one payment",
+  aboveCapturable: "That is more than the hold",
+  aboveRefundable: "That is more than can still be refunded",
+};
+
+const ACTION_PROBLEMS: Record<ActionProblem, string> = {
+  notAHold: "This payment is not a hold",
+  holdExpired: "The card's hold has expired",
+  nothingToRefund: "Nothing is left to refund",
+  uncapturedUseRelease: "This payment is not captured: capture less or release it instead",
+  notPermitted: "This account's key does not allow that",
 };
 
 export interface ErrorText {
@@ -49,6 +67,16 @@ export function describeError(error: TillError): ErrorText {
       };
     case "unknownAccount":
       return { title: "That account is not in Till", detail: error.accountId };
+    case "amountRefused":
+      return { title: AMOUNT_PROBLEMS[error.reason], detail: error.detail };
+    case "actionRefused":
+      return { title: ACTION_PROBLEMS[error.reason], detail: error.detail };
+    case "outcomeUnknown":
+      return {
+        title: "Stripe's answer was lost on the way",
+        detail: error.detail,
+        fix: "Nothing will be done twice: Till asks again with the same request and shows the result here.",
+      };
     case "notFound":
       return {
         title: "Nothing with that id in this account",

@@ -38,6 +38,28 @@ pub enum Error {
     #[error("nothing with id {id} in this account")]
     NotFound { id: String },
 
+    /// An amount Stripe would refuse, or more than the payment allows.
+    #[error("the amount was refused ({reason:?}): {detail}")]
+    AmountRefused {
+        reason: AmountProblem,
+        detail: String,
+    },
+
+    /// The payment is not in a state that allows this, or the key may not.
+    #[error("the action was refused ({reason:?}): {detail}")]
+    ActionRefused {
+        reason: ActionProblem,
+        detail: String,
+    },
+
+    /// A money movement was sent and its answer lost. It is in the journal
+    /// and is resolved with the same idempotency key; it is never doubled.
+    #[error("the outcome of {operation_id} is not known yet: {detail}")]
+    OutcomeUnknown {
+        operation_id: String,
+        detail: String,
+    },
+
     /// Stripe could not be reached, or answered with an error of its own.
     #[error("Stripe: {detail}")]
     Stripe {
@@ -72,6 +94,39 @@ pub enum KeyProblem {
     CannotReadPayments,
     /// A replacement key that opens another Stripe account.
     OtherAccount,
+}
+
+/// Why an amount was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum AmountProblem {
+    NotANumber,
+    /// More decimals than the currency has (JPY has none).
+    TooManyDecimals,
+    /// Three-decimal currencies take multiples of 10 in their smallest unit.
+    NotMultipleOfTen,
+    NotPositive,
+    /// Above Stripe's maximum for one amount.
+    AboveMaximum,
+    AboveCapturable,
+    AboveRefundable,
+}
+
+/// Why an action was refused before anything was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ActionProblem {
+    /// Only a hold (an uncaptured payment) can be captured or released.
+    NotAHold,
+    /// The authorization lapsed: the hold can no longer be captured.
+    HoldExpired,
+    /// Nothing captured is left to refund.
+    NothingToRefund,
+    /// A refund on an uncaptured payment would release the whole hold:
+    /// capture less, or release, instead.
+    UncapturedUseRelease,
+    /// This account's restricted key does not allow it.
+    NotPermitted,
 }
 
 impl From<till_store::StoreError> for Error {

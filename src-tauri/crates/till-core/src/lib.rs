@@ -8,6 +8,7 @@ pub mod error;
 pub mod jump;
 pub mod keychain;
 pub mod logging;
+pub mod operations;
 pub mod overview;
 pub mod payment_detail;
 pub mod payments;

@@ -294,6 +294,139 @@ impl Till {
         }
     }
 
+    /// Refuses an action the account's key does not allow, with the reason.
+    fn permitted(
+        &self,
+        account_id: &str,
+        allowed: impl Fn(&Capabilities) -> bool,
+        action: &str,
+    ) -> Result<()> {
+        let account = self
+            .accounts()?
+            .into_iter()
+            .find(|a| a.id == account_id)
+            .ok_or_else(|| Error::UnknownAccount {
+                account_id: account_id.to_owned(),
+            })?;
+        if allowed(&account.capabilities) {
+            Ok(())
+        } else {
+            Err(Error::ActionRefused {
+                reason: crate::error::ActionProblem::NotPermitted,
+                detail: format!("this account's restricted key does not allow {action}"),
+            })
+        }
+    }
+
+    /// Runs a money movement with the account's sync polling quickly meanwhile.
+    async fn money_action<T>(
+        &self,
+        account_id: &str,
+        action: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let controls = self.controls(account_id);
+        if let Some(c) = &controls {
+            c.action_started();
+        }
+        let out = action.await;
+        if let Some(c) = &controls {
+            c.action_finished();
+        }
+        out
+    }
+
+    fn on<'a>(
+        &'a self,
+        client: &'a till_stripe::StripeClient,
+        account_id: &'a str,
+    ) -> crate::operations::On<'a> {
+        crate::operations::On {
+            client,
+            store: &self.store,
+            account_id,
+        }
+    }
+
+    /// Captures all of a hold, or `amount` of it (in major units, "12.50").
+    pub async fn capture(
+        &self,
+        account_id: &str,
+        payment_id: &str,
+        amount: Option<&str>,
+        actor: crate::operations::Actor,
+    ) -> Result<crate::operations::Done> {
+        self.permitted(account_id, |c| c.capture, "capturing holds")?;
+        let client = self.stripe_client(account_id)?;
+        self.money_action(
+            account_id,
+            crate::operations::capture(
+                self.on(&client, account_id),
+                payment_id,
+                amount,
+                actor,
+                now(),
+            ),
+        )
+        .await
+    }
+
+    /// Releases a hold: the customer's money is let go, none is taken.
+    pub async fn release(
+        &self,
+        account_id: &str,
+        payment_id: &str,
+        reason: Option<crate::operations::ReleaseReason>,
+        actor: crate::operations::Actor,
+    ) -> Result<crate::operations::Done> {
+        self.permitted(account_id, |c| c.capture, "releasing holds")?;
+        let client = self.stripe_client(account_id)?;
+        self.money_action(
+            account_id,
+            crate::operations::release(
+                self.on(&client, account_id),
+                payment_id,
+                reason,
+                actor,
+                now(),
+            ),
+        )
+        .await
+    }
+
+    /// Refunds all that is refundable, or `amount` (major units).
+    pub async fn refund(
+        &self,
+        account_id: &str,
+        payment_id: &str,
+        amount: Option<&str>,
+        reason: Option<crate::operations::RefundWhy>,
+        actor: crate::operations::Actor,
+    ) -> Result<crate::operations::Done> {
+        self.permitted(account_id, |c| c.refund, "refunds")?;
+        let client = self.stripe_client(account_id)?;
+        self.money_action(
+            account_id,
+            crate::operations::refund(
+                self.on(&client, account_id),
+                payment_id,
+                amount,
+                reason,
+                actor,
+                now(),
+            ),
+        )
+        .await
+    }
+
+    /// Settles the money movements a crash or a lost answer left open.
+    pub async fn resolve_open_operations(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<crate::operations::Settled>> {
+        let client = self.stripe_client(account_id)?;
+        crate::operations::resolve_open(&client, &self.store, account_id, now()).await
+    }
+
     /// How many objects of each type the cache holds for an account.
     pub fn cache_counts(
         &self,

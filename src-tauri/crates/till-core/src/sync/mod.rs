@@ -15,5 +15,7 @@ pub mod status;
 mod upkeep;
 pub mod windows;
 
-pub use engine::{Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, Syncer};
+pub use engine::{
+    Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, Syncer, unix_now,
+};
 pub use kinds::Kind;

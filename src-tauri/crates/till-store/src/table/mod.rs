@@ -7,6 +7,7 @@ pub mod balance_transactions;
 pub mod charges;
 pub mod checkout_sessions;
 pub mod customers;
+pub mod operations;
 pub mod payment_intents;
 pub mod payouts;
 pub mod refunds;
@@ -27,6 +28,7 @@ pub const MIGRATIONS: &[&[Migration]] = &[
     customers::MIGRATIONS,
     checkout_sessions::MIGRATIONS,
     sync_state::MIGRATIONS,
+    operations::MIGRATIONS,
 ];
 
 /// Drops everything cached and synced for an account, but not the account
@@ -40,6 +42,7 @@ pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     customers::remove_account(conn, account_id)?;
     checkout_sessions::remove_account(conn, account_id)?;
     sync_state::remove_account(conn, account_id)?;
+    operations::remove_account(conn, account_id)?;
     Ok(())
 }
 

@@ -82,6 +82,16 @@ fn fill(conn: &Connection, account_id: &str, n: i64) {
         pending: 0,
     };
     sync_state::replace_balance(conn, account_id, &[balance], n).unwrap();
+    let operation = operations::OperationRow {
+        id: format!("op_{account_id}_{n}"),
+        account_id: account_id.to_owned(),
+        idempotency_key: format!("key_{account_id}_{n}"),
+        created_at: n,
+        ..Default::default()
+    };
+    if operations::get(conn, &operation.id).unwrap().is_none() {
+        operations::insert_pending(conn, &operation).unwrap();
+    }
 }
 
 /// The names a query on `sqlite_master` returns.

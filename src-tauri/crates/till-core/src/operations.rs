@@ -1,0 +1,613 @@
+//! Money movements through the journal: capture, release and refund.
+//!
+//! Each one is checked against the cache first (nothing is sent that Stripe
+//! would refuse for a reason Till can see), then written to the journal as
+//! pending with its idempotency key and committed, then marked sent, then
+//! sent. Whatever happens next is recorded: success, a definite failure, or
+//! an unknown outcome that [`resolve_open`] settles later with the same key
+//! (inside Stripe's 24-hour idempotency window) or by finding the object
+//! through its `till_operation_id`.
+
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use till_store::table::operations::{self, OperationRow, State};
+use till_store::table::{payment_intents, refunds};
+use till_store::{Store, StoreError};
+use till_stripe::models::{PaymentIntent, Raw, Refund};
+use till_stripe::requests::{
+    CancelPaymentIntent, CancellationReason, CapturePaymentIntent, CreateRefund, ListRefunds,
+    RefundReason, RefundTarget,
+};
+use till_stripe::{Currency, Idempotency, Money, MoneyError, Page, StripeClient, StripeError};
+
+use crate::error::{ActionProblem, AmountProblem};
+use crate::payments::PaymentSummary;
+use crate::sync::kinds;
+use crate::{Error, rows};
+
+/// Stripe keeps an idempotency key's answer this long.
+pub const IDEMPOTENCY_WINDOW: i64 = 24 * 3600;
+
+/// Who did it and why, for the audit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    pub operator: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ReleaseReason {
+    RequestedByCustomer,
+    Duplicate,
+    Fraudulent,
+    Abandoned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum RefundWhy {
+    RequestedByCustomer,
+    Duplicate,
+    Fraudulent,
+}
+
+/// Where an operation runs: the account's client and the database.
+#[derive(Debug, Clone, Copy)]
+pub struct On<'a> {
+    pub client: &'a StripeClient,
+    pub store: &'a Mutex<Store>,
+    pub account_id: &'a str,
+}
+
+/// What a money movement did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Done {
+    pub operation_id: String,
+    /// The payment as Stripe left it.
+    pub payment: PaymentSummary,
+    /// The refund made, for a refund.
+    pub refund_id: Option<String>,
+}
+
+/// The request an operation sends, as kept in the journal's `params`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Request {
+    Capture {
+        amount: i64,
+    },
+    Release {
+        reason: Option<ReleaseReason>,
+    },
+    Refund {
+        amount: i64,
+        reason: Option<RefundWhy>,
+    },
+}
+
+impl Request {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Capture { .. } => "capture",
+            Self::Release { .. } => "release",
+            Self::Refund { .. } => "refund",
+        }
+    }
+}
+
+fn amount_error(err: MoneyError) -> Error {
+    let reason = match err {
+        MoneyError::NotANumber(_) => AmountProblem::NotANumber,
+        MoneyError::TooManyDecimals { .. } => AmountProblem::TooManyDecimals,
+        MoneyError::NotMultipleOfTen(_) => AmountProblem::NotMultipleOfTen,
+        MoneyError::NotPositive => AmountProblem::NotPositive,
+        MoneyError::TooLarge { .. } => AmountProblem::AboveMaximum,
+    };
+    Error::AmountRefused {
+        reason,
+        detail: err.to_string(),
+    }
+}
+
+fn refused(reason: ActionProblem, detail: impl Into<String>) -> Error {
+    Error::ActionRefused {
+        reason,
+        detail: detail.into(),
+    }
+}
+
+/// An amount typed in the currency's major unit ("12.50"), or everything.
+fn amount(text: Option<&str>, all: i64, currency: &str) -> Result<i64, Error> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(all),
+        Some(text) => Ok(Money::parse_major(text, &Currency::new(currency))
+            .map_err(amount_error)?
+            .amount),
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(
+    store: &Mutex<Store>,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+) -> Result<T, Error> {
+    let mut store = lock(store);
+    let tx = store.conn_mut().transaction().map_err(StoreError::from)?;
+    let out = f(&tx)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(out)
+}
+
+/// Checks a request against the cached payment. Nothing is written.
+fn check(
+    store: &Mutex<Store>,
+    account_id: &str,
+    target: &str,
+    request: &Request,
+    now: i64,
+) -> Result<payment_intents::PaymentRow, Error> {
+    let row = payment_intents::get(lock(store).conn(), account_id, target)?.ok_or_else(|| {
+        Error::NotFound {
+            id: target.to_owned(),
+        }
+    })?;
+    let money = |amount: i64| Money::new(amount, Currency::new(&row.currency));
+    match request {
+        Request::Capture { .. } | Request::Release { .. } if row.status != "requires_capture" => {
+            return Err(refused(
+                ActionProblem::NotAHold,
+                format!("{} is {}, not a hold", row.id, row.status),
+            ));
+        }
+        Request::Capture { amount } => {
+            if let Some(until) = row.capture_before.filter(|until| *until <= now) {
+                return Err(refused(
+                    ActionProblem::HoldExpired,
+                    format!("the hold on {} expired at {until} (Unix time)", row.id),
+                ));
+            }
+            money(*amount).check_chargeable().map_err(amount_error)?;
+            if *amount > row.amount_capturable {
+                return Err(Error::AmountRefused {
+                    reason: AmountProblem::AboveCapturable,
+                    detail: format!(
+                        "{} is more than the {} held",
+                        money(*amount).display_major(),
+                        money(row.amount_capturable).display_major()
+                    ),
+                });
+            }
+        }
+        Request::Release { .. } => {}
+        Request::Refund { amount, .. } => {
+            if row.status == "requires_capture" {
+                return Err(refused(
+                    ActionProblem::UncapturedUseRelease,
+                    format!("{} is a hold: capture less or release it", row.id),
+                ));
+            }
+            money(*amount).check_chargeable().map_err(amount_error)?;
+            let refunded: i64 =
+                refunds::for_payment_intent(lock(store).conn(), account_id, target)?
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r.status.as_str(),
+                            "pending" | "succeeded" | "requires_action"
+                        )
+                    })
+                    .map(|r| r.amount)
+                    .sum();
+            let refundable = (row.amount_received - refunded).max(0);
+            if refundable == 0 {
+                return Err(refused(
+                    ActionProblem::NothingToRefund,
+                    format!("{} is fully refunded", row.id),
+                ));
+            }
+            if *amount > refundable {
+                return Err(Error::AmountRefused {
+                    reason: AmountProblem::AboveRefundable,
+                    detail: format!(
+                        "{} is more than the {} still refundable",
+                        money(*amount).display_major(),
+                        money(refundable).display_major()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(row)
+}
+
+/// Sends an operation's request with its key; returns the payment as
+/// Stripe left it and, for a refund, the refund.
+async fn send(
+    client: &StripeClient,
+    op: &OperationRow,
+    request: &Request,
+) -> Result<(Raw<PaymentIntent>, Option<Raw<Refund>>), StripeError> {
+    let key = Idempotency::Operation {
+        key: op.idempotency_key.clone(),
+        operation_id: op.id.clone(),
+    };
+    match request {
+        Request::Capture { amount } => {
+            let capture = CapturePaymentIntent {
+                amount_to_capture: Some(*amount),
+                ..CapturePaymentIntent::default()
+            };
+            Ok((
+                client
+                    .capture_payment_intent(&op.target, &capture, key)
+                    .await?,
+                None,
+            ))
+        }
+        Request::Release { reason } => {
+            let cancel = CancelPaymentIntent {
+                reason: reason.map(|r| match r {
+                    ReleaseReason::RequestedByCustomer => CancellationReason::RequestedByCustomer,
+                    ReleaseReason::Duplicate => CancellationReason::Duplicate,
+                    ReleaseReason::Fraudulent => CancellationReason::Fraudulent,
+                    ReleaseReason::Abandoned => CancellationReason::Abandoned,
+                }),
+            };
+            Ok((
+                client
+                    .cancel_payment_intent(&op.target, &cancel, key)
+                    .await?,
+                None,
+            ))
+        }
+        Request::Refund { amount, reason } => {
+            let refund = client
+                .create_refund(
+                    &CreateRefund {
+                        target: RefundTarget::PaymentIntent(op.target.clone()),
+                        amount: Some(*amount),
+                        reason: reason.map(|r| match r {
+                            RefundWhy::RequestedByCustomer => RefundReason::RequestedByCustomer,
+                            RefundWhy::Duplicate => RefundReason::Duplicate,
+                            RefundWhy::Fraudulent => RefundReason::Fraudulent,
+                        }),
+                        metadata: Default::default(),
+                    },
+                    key,
+                )
+                .await?;
+            let pi = client.retrieve_payment_intent(&op.target, &[]).await?;
+            Ok((pi, Some(refund)))
+        }
+    }
+}
+
+/// Whether Stripe's answer settles the operation as failed (it was refused
+/// and nothing happened) rather than leaving its outcome unknown.
+fn definite(err: &StripeError) -> bool {
+    matches!(
+        err,
+        StripeError::Card { .. }
+            | StripeError::InvalidRequest { .. }
+            | StripeError::Authentication { .. }
+            | StripeError::Permission { .. }
+            | StripeError::NotFound { .. }
+            | StripeError::IdempotencyMismatch { .. }
+    )
+}
+
+/// Sends (or sends again) a journaled operation and records what happened.
+async fn execute(
+    client: &StripeClient,
+    store: &Mutex<Store>,
+    op: &OperationRow,
+    request: &Request,
+    now: i64,
+) -> Result<Done, Error> {
+    write(store, |tx| operations::mark_sent(tx, &op.id, now))?;
+    match send(client, op, request).await {
+        Ok((pi, refund)) => {
+            let refund_id = refund.as_ref().map(|r| r.id.clone());
+            write(store, |tx| {
+                kinds::store_payment(tx, &op.account_id, &pi)?;
+                if let Some(refund) = &refund {
+                    refunds::upsert(tx, &op.account_id, &rows::refund(refund))?;
+                }
+                let result = refund_id.as_deref().unwrap_or(&pi.id);
+                operations::finish(tx, &op.id, State::Succeeded, now, None, Some(result), None)
+            })?;
+            let payment = payment_intents::get(lock(store).conn(), &op.account_id, &pi.id)?
+                .map(PaymentSummary::from)
+                .ok_or_else(|| Error::NotFound { id: pi.id.clone() })?;
+            Ok(Done {
+                operation_id: op.id.clone(),
+                payment,
+                refund_id,
+            })
+        }
+        Err(err) => {
+            let (state, error) = if definite(&err) {
+                (State::Failed, Error::from(err.clone()))
+            } else {
+                (
+                    State::Unknown,
+                    Error::OutcomeUnknown {
+                        operation_id: op.id.clone(),
+                        detail: err.to_string(),
+                    },
+                )
+            };
+            write(store, |tx| {
+                operations::finish(
+                    tx,
+                    &op.id,
+                    state,
+                    now,
+                    err.request_id(),
+                    None,
+                    Some(&err.to_string()),
+                )
+            })?;
+            Err(error)
+        }
+    }
+}
+
+fn request_of(op: &OperationRow) -> Option<Request> {
+    serde_json::from_str(&op.params).ok()
+}
+
+/// Checks, journals and sends one money movement.
+async fn perform(
+    client: &StripeClient,
+    store: &Mutex<Store>,
+    account_id: &str,
+    target: &str,
+    request: Request,
+    actor: Actor,
+    now: i64,
+) -> Result<Done, Error> {
+    let row = check(store, account_id, target, &request, now)?;
+    let amount = match &request {
+        Request::Capture { amount } | Request::Refund { amount, .. } => Some(*amount),
+        Request::Release { .. } => Some(row.amount_capturable),
+    };
+    let op = OperationRow {
+        id: format!("op_{}", uuid::Uuid::new_v4().simple()),
+        account_id: account_id.to_owned(),
+        kind: request.kind().to_owned(),
+        target: target.to_owned(),
+        params: serde_json::to_string(&request).map_err(Error::internal)?,
+        amount,
+        currency: Some(row.currency.clone()),
+        idempotency_key: uuid::Uuid::new_v4().to_string(),
+        operator: actor.operator.filter(|o| !o.trim().is_empty()),
+        note: actor.note.filter(|n| !n.trim().is_empty()),
+        created_at: now,
+        ..OperationRow::default()
+    };
+    // Written and committed before anything is sent.
+    write(store, |tx| operations::insert_pending(tx, &op))?;
+    execute(client, store, &op, &request, now).await
+}
+
+pub async fn capture(
+    on: On<'_>,
+    payment_id: &str,
+    amount_text: Option<&str>,
+    actor: Actor,
+    now: i64,
+) -> Result<Done, Error> {
+    let On {
+        client,
+        store,
+        account_id,
+    } = on;
+    let row =
+        payment_intents::get(lock(store).conn(), account_id, payment_id)?.ok_or_else(|| {
+            Error::NotFound {
+                id: payment_id.to_owned(),
+            }
+        })?;
+    let amount = amount(amount_text, row.amount_capturable, &row.currency)?;
+    perform(
+        client,
+        store,
+        account_id,
+        payment_id,
+        Request::Capture { amount },
+        actor,
+        now,
+    )
+    .await
+}
+
+pub async fn release(
+    on: On<'_>,
+    payment_id: &str,
+    reason: Option<ReleaseReason>,
+    actor: Actor,
+    now: i64,
+) -> Result<Done, Error> {
+    let On {
+        client,
+        store,
+        account_id,
+    } = on;
+    perform(
+        client,
+        store,
+        account_id,
+        payment_id,
+        Request::Release { reason },
+        actor,
+        now,
+    )
+    .await
+}
+
+pub async fn refund(
+    on: On<'_>,
+    payment_id: &str,
+    amount_text: Option<&str>,
+    reason: Option<RefundWhy>,
+    actor: Actor,
+    now: i64,
+) -> Result<Done, Error> {
+    let On {
+        client,
+        store,
+        account_id,
+    } = on;
+    let row =
+        payment_intents::get(lock(store).conn(), account_id, payment_id)?.ok_or_else(|| {
+            Error::NotFound {
+                id: payment_id.to_owned(),
+            }
+        })?;
+    let refunded: i64 = refunds::for_payment_intent(lock(store).conn(), account_id, payment_id)?
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.status.as_str(),
+                "pending" | "succeeded" | "requires_action"
+            )
+        })
+        .map(|r| r.amount)
+        .sum();
+    let amount = amount(
+        amount_text,
+        (row.amount_received - refunded).max(0),
+        &row.currency,
+    )?;
+    perform(
+        client,
+        store,
+        account_id,
+        payment_id,
+        Request::Refund { amount, reason },
+        actor,
+        now,
+    )
+    .await
+}
+
+/// How start-up settled an open operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Settled {
+    pub operation_id: String,
+    pub kind: String,
+    pub target: String,
+    /// `succeeded`, `failed`, `unknown` (still), or `pending` (never sent:
+    /// the user decides).
+    pub state: String,
+}
+
+/// Settles an account's sent or unknown operations: inside the idempotency
+/// window by sending again with the same key (Stripe answers as the first
+/// time, or does it once); after it, by looking for what the operation made.
+/// Pending ones (never sent) are left for the user.
+pub async fn resolve_open(
+    client: &StripeClient,
+    store: &Mutex<Store>,
+    account_id: &str,
+    now: i64,
+) -> Result<Vec<Settled>, Error> {
+    let open = operations::open(lock(store).conn(), account_id)?;
+    let mut settled = Vec::new();
+    for op in open {
+        let state = match (op.state.as_str(), request_of(&op)) {
+            ("pending", _) | (_, None) => op.state.clone(),
+            (_, Some(request))
+                if now - op.sent_at.unwrap_or(op.created_at) < IDEMPOTENCY_WINDOW =>
+            {
+                match execute(client, store, &op, &request, now).await {
+                    Ok(_) => "succeeded".to_owned(),
+                    // Stripe keeps answering this key with the same error (a
+                    // stored 500): what the operation made tells.
+                    Err(Error::OutcomeUnknown { .. }) => {
+                        settle_by_lookup(client, store, &op, &request, now).await?
+                    }
+                    Err(_) => "failed".to_owned(),
+                }
+            }
+            (_, Some(request)) => settle_by_lookup(client, store, &op, &request, now).await?,
+        };
+        settled.push(Settled {
+            operation_id: op.id.clone(),
+            kind: op.kind.clone(),
+            target: op.target.clone(),
+            state,
+        });
+    }
+    Ok(settled)
+}
+
+/// Past the idempotency window: did the operation happen? A refund carries
+/// its operation id in metadata; a capture leaves it on the PaymentIntent.
+async fn settle_by_lookup(
+    client: &StripeClient,
+    store: &Mutex<Store>,
+    op: &OperationRow,
+    request: &Request,
+    now: i64,
+) -> Result<String, Error> {
+    let pi = client.retrieve_payment_intent(&op.target, &[]).await?;
+    let marked = |metadata: &till_stripe::models::Metadata| {
+        metadata
+            .get(till_stripe::OPERATION_METADATA_KEY)
+            .map(String::as_str)
+            == Some(op.id.as_str())
+    };
+    let (happened, result) = match request {
+        Request::Capture { .. } => (marked(&pi.metadata), Some(pi.id.clone())),
+        // A cancel takes no metadata: the hold being released is the sign.
+        Request::Release { .. } => (pi.status.as_str() == "canceled", Some(pi.id.clone())),
+        Request::Refund { .. } => {
+            let list = client
+                .list_refunds(
+                    &ListRefunds {
+                        payment_intent: Some(op.target.clone()),
+                        ..ListRefunds::default()
+                    },
+                    &Page::first(100),
+                )
+                .await?;
+            let found = list
+                .data
+                .iter()
+                .find(|r| marked(&r.metadata))
+                .map(|r| r.id.clone());
+            (found.is_some(), found)
+        }
+    };
+    let state = if happened {
+        State::Succeeded
+    } else {
+        State::Failed
+    };
+    write(store, |tx| {
+        kinds::store_payment(tx, &op.account_id, &pi)?;
+        let error = (!happened)
+            .then_some("not found at Stripe after the idempotency window: it did not happen");
+        operations::finish(
+            tx,
+            &op.id,
+            state,
+            now,
+            None,
+            result.as_deref().filter(|_| happened),
+            error,
+        )
+    })?;
+    Ok(state.as_str().to_owned())
+}
