@@ -14,10 +14,31 @@ use till_stripe::models::{
     Refund, RefundStatus,
 };
 
-/// A PaymentIntent, with its latest charge when known (the card and the
-/// billing email live on the charge).
-pub fn payment(pi: &Raw<PaymentIntent>, charge: Option<&Charge>) -> PaymentRow {
-    let card = charge.and_then(Charge::card);
+/// What a PaymentIntent's row takes from its charge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Card {
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+    pub capture_before: Option<i64>,
+    pub email: Option<String>,
+}
+
+impl Card {
+    pub fn of(charge: &Charge) -> Self {
+        let card = charge.card();
+        Self {
+            brand: card.and_then(|c| c.brand.clone()),
+            last4: card.and_then(|c| c.last4.clone()),
+            capture_before: card.and_then(|c| c.capture_before),
+            email: charge_email(charge),
+        }
+    }
+}
+
+/// A PaymentIntent, with its latest charge's card when known (the card and
+/// the billing email live on the charge).
+pub fn payment(pi: &Raw<PaymentIntent>, card: Option<Card>) -> PaymentRow {
+    let card = card.unwrap_or_default();
     PaymentRow {
         id: pi.id.clone(),
         created: pi.created,
@@ -28,15 +49,12 @@ pub fn payment(pi: &Raw<PaymentIntent>, charge: Option<&Charge>) -> PaymentRow {
         status: pi.status.as_str().to_owned(),
         capture_method: None,
         customer_id: pi.customer.as_ref().map(|c| c.id().to_owned()),
-        customer_email: pi
-            .receipt_email
-            .clone()
-            .or_else(|| charge.and_then(charge_email)),
+        customer_email: pi.receipt_email.clone().or(card.email),
         description: pi.description.clone(),
         latest_charge: pi.latest_charge.as_ref().map(|c| c.id().to_owned()),
-        capture_before: card.and_then(|c| c.capture_before),
-        card_brand: card.and_then(|c| c.brand.clone()),
-        card_last4: card.and_then(|c| c.last4.clone()),
+        capture_before: card.capture_before,
+        card_brand: card.brand,
+        card_last4: card.last4,
         order_id: pi.metadata.get("order_id").cloned(),
         extra_words: pi.metadata.values().cloned().collect(),
         raw: pi.json.get().to_owned(),

@@ -8,7 +8,8 @@ use till_store::table::{
 };
 use till_stripe::form::Form;
 use till_stripe::models::{
-    BalanceTransaction, Charge, CheckoutSession, Customer, List, PaymentIntent, Payout, Raw, Refund,
+    BalanceTransaction, Charge, CheckoutSession, Customer, List, PaymentIntent,
+    PaymentIntentStatus, Payout, Raw, Refund,
 };
 use till_stripe::requests::CreatedRange;
 use till_stripe::{Page, StripeClient, StripeError};
@@ -189,12 +190,26 @@ pub fn store_payment(
     account_id: &str,
     pi: &Raw<PaymentIntent>,
 ) -> Result<(), StoreError> {
-    let charge = match &pi.latest_charge {
-        Some(charge) => charges::get(conn, account_id, charge.id())?
-            .and_then(|row| serde_json::from_str::<Charge>(&row.raw).ok()),
+    let card = match &pi.latest_charge {
+        Some(charge) => charges::get(conn, account_id, charge.id())?.map(|row| {
+            // A hold's deadline is only in the charge's JSON: read it for holds.
+            let capture_before = if pi.status == PaymentIntentStatus::RequiresCapture {
+                serde_json::from_str::<Charge>(&row.raw)
+                    .ok()
+                    .and_then(|c| c.card().and_then(|card| card.capture_before))
+            } else {
+                None
+            };
+            rows::Card {
+                brand: row.card_brand,
+                last4: row.card_last4,
+                capture_before,
+                email: row.email,
+            }
+        }),
         None => None,
     };
-    payment_intents::upsert(conn, account_id, &rows::payment(pi, charge.as_ref()))
+    payment_intents::upsert(conn, account_id, &rows::payment(pi, card))
 }
 
 /// A charge; its payment's row learns the card if it was stored first.
@@ -203,19 +218,20 @@ pub fn store_charge(
     account_id: &str,
     charge: &Raw<Charge>,
 ) -> Result<(), StoreError> {
-    charges::upsert(conn, account_id, &rows::charge(charge))?;
-    let Some(pi_id) = charge.payment_intent.as_ref().map(|p| p.id().to_owned()) else {
-        return Ok(());
-    };
-    if let Some(row) = payment_intents::get(conn, account_id, &pi_id)? {
-        let is_latest = row.latest_charge.as_deref() == Some(charge.id.as_str());
-        if is_latest
-            && row.card_last4.is_none()
-            && charge.card().is_some()
-            && let Ok(pi) = serde_json::from_str::<Raw<PaymentIntent>>(&row.raw)
-        {
-            payment_intents::upsert(conn, account_id, &rows::payment(&pi, Some(charge)))?;
-        }
+    let row = rows::charge(charge);
+    charges::upsert(conn, account_id, &row)?;
+    if let Some(pi_id) = &row.payment_intent
+        && row.card_last4.is_some()
+    {
+        let capture_before = charge.card().and_then(|c| c.capture_before);
+        payment_intents::set_card(
+            conn,
+            account_id,
+            pi_id,
+            &row.id,
+            (&row.card_brand, &row.card_last4, capture_before),
+            &row.email,
+        )?;
     }
     Ok(())
 }

@@ -5,9 +5,25 @@
 use rusqlite::{Connection, params};
 
 use crate::sql::{self, FromRow, Keyset};
-use crate::{Migration, Result};
+use crate::{Migration, Result, text};
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
+pub const MIGRATIONS: &[Migration] = &[CREATE, WORDS];
+
+/// A charge's card and billing email are searched in their own text index,
+/// so a charge stored after its PaymentIntent does not rewrite that
+/// PaymentIntent's words (out of rowid order, which makes FTS5 flush).
+const WORDS: Migration = Migration {
+    version: 14,
+    name: "charges_text",
+    sql: "ALTER TABLE charges ADD COLUMN words_hash INTEGER;
+    CREATE VIRTUAL TABLE charges_text USING fts5(
+        words, content = '', contentless_delete = 1, tokenize = \"unicode61 tokenchars '_@.-+'\"
+    );
+    INSERT INTO charges_text (rowid, words)
+        SELECT rowid, trim(id || ' ' || coalesce(card_last4, '') || ' ' || coalesce(email, '')) FROM charges;",
+};
+
+const CREATE: Migration = Migration {
     version: 3,
     name: "charges",
     sql: "CREATE TABLE charges (
@@ -33,7 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
     CREATE INDEX charges_by_payment_intent ON charges (account_id, payment_intent) WHERE payment_intent IS NOT NULL;
     CREATE INDEX charges_fee_pending ON charges (account_id, created, id)
         WHERE balance_transaction IS NULL AND captured = 1 AND status = 'succeeded';",
-}];
+};
 
 /// One Charge as the cache keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -88,27 +104,52 @@ const LIST: Keyset<ChargeRow> = Keyset {
     key: |r| (r.created, r.id.clone()),
 };
 
-/// Adds or refreshes one Charge. A known balance transaction is kept when
-/// a refresh comes without one: once settled, a fee never becomes unknown.
+const TABLE: text::Indexed = text::Indexed {
+    table: "charges",
+    columns: COLUMNS,
+    text_table: "charges_text",
+    insert: "INSERT INTO charges (account_id, id, created, amount, amount_captured, amount_refunded, currency, status, captured,
+            payment_intent, customer_id, balance_transaction, card_brand, card_last4, email, raw, words_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (account_id, id) DO NOTHING",
+    // Once settled, a fee never becomes unknown: a refresh without the
+    // balance transaction keeps the one known.
+    update: "UPDATE charges SET created = ?3, amount = ?4, amount_captured = ?5, amount_refunded = ?6, currency = ?7,
+            status = ?8, captured = ?9, payment_intent = ?10, customer_id = ?11,
+            balance_transaction = coalesce(?12, balance_transaction), card_brand = ?13, card_last4 = ?14, email = ?15,
+            raw = ?16, words_hash = ?17
+         WHERE account_id = ?1 AND id = ?2",
+    existing: "SELECT rowid, words_hash FROM charges WHERE account_id = ?1 AND id = ?2",
+    add_words: "INSERT INTO charges_text (rowid, words) VALUES (?1, ?2)",
+    remove_words: "DELETE FROM charges_text WHERE rowid = ?1",
+};
+
+/// Adds or refreshes one Charge and its search words (id, card last four,
+/// billing email). A known balance transaction is kept when a refresh comes
+/// without one: once settled, a fee never becomes unknown.
 pub fn upsert(conn: &Connection, account_id: &str, row: &ChargeRow) -> Result<()> {
-    sql::execute(
+    let words = text::words(&row.id, &[&row.card_last4, &row.email], &[]);
+    TABLE.upsert(
         conn,
-        "INSERT INTO charges (account_id, id, created, amount, amount_captured, amount_refunded, currency, status, captured,
-            payment_intent, customer_id, balance_transaction, card_brand, card_last4, email, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-         ON CONFLICT (account_id, id) DO UPDATE SET created = excluded.created, amount = excluded.amount,
-            amount_captured = excluded.amount_captured, amount_refunded = excluded.amount_refunded,
-            currency = excluded.currency, status = excluded.status, captured = excluded.captured,
-            payment_intent = excluded.payment_intent, customer_id = excluded.customer_id,
-            balance_transaction = coalesce(excluded.balance_transaction, balance_transaction),
-            card_brand = excluded.card_brand, card_last4 = excluded.card_last4, email = excluded.email, raw = excluded.raw",
+        (account_id, &row.id),
         params![
-            account_id, row.id, row.created, row.amount, row.amount_captured, row.amount_refunded, row.currency,
-            row.status, row.captured, row.payment_intent, row.customer_id, row.balance_transaction, row.card_brand,
-            row.card_last4, row.email, row.raw
+            row.created,
+            row.amount,
+            row.amount_captured,
+            row.amount_refunded,
+            row.currency,
+            row.status,
+            row.captured,
+            row.payment_intent,
+            row.customer_id,
+            row.balance_transaction,
+            row.card_brand,
+            row.card_last4,
+            row.email,
+            row.raw
         ],
-    )?;
-    Ok(())
+        &words,
+    )
 }
 
 pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<ChargeRow>> {
@@ -141,7 +182,7 @@ pub fn fee_pending(conn: &Connection, account_id: &str, limit: usize) -> Result<
 
 /// Drops an account's cached charges.
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
-    sql::remove_account(conn, "charges", account_id)
+    TABLE.remove_account(conn, account_id)
 }
 
 #[cfg(test)]

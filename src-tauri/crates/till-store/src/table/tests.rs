@@ -25,6 +25,7 @@ fn fill(conn: &Connection, account_id: &str, n: i64) {
     payment_intents::upsert(conn, account_id, &payment).unwrap();
     let charge = charges::ChargeRow {
         id: id("ch"),
+        email: Some(marker(account_id)),
         raw: raw.clone(),
         ..Default::default()
     };
@@ -171,7 +172,7 @@ fn removing_an_account_leaves_none_of_its_rows_in_any_table_and_the_others_whole
         "{:?}",
         account_tables(conn)
     );
-    assert_eq!(text_tables(conn).len(), 2);
+    assert_eq!(text_tables(conn).len(), 3);
     for (table, n) in census(conn, "acct_1") {
         assert!(n > 0, "the test fills {table}: add it to fill()");
     }
@@ -220,4 +221,55 @@ fn a_transactions_writes_to_every_table_keep_its_search_words_in_one_segment() {
             .unwrap();
         assert!(blocks < 10, "{table}: {blocks} blocks for one transaction");
     }
+}
+
+#[test]
+fn a_payment_is_found_by_the_card_of_a_charge_stored_after_it() {
+    let store = Store::in_memory().unwrap();
+    let conn = store.conn();
+    let payment = payment_intents::PaymentRow {
+        id: "pi_late".into(),
+        latest_charge: Some("ch_late".into()),
+        raw: "{}".into(),
+        ..Default::default()
+    };
+    payment_intents::upsert(conn, "acct", &payment).unwrap();
+    assert!(
+        payment_intents::search(conn, "acct", "9876", 10)
+            .unwrap()
+            .is_empty()
+    );
+    let charge = charges::ChargeRow {
+        id: "ch_late".into(),
+        payment_intent: Some("pi_late".into()),
+        card_brand: Some("visa".into()),
+        card_last4: Some("9876".into()),
+        email: Some("late@example.com".into()),
+        raw: "{}".into(),
+        ..Default::default()
+    };
+    charges::upsert(conn, "acct", &charge).unwrap();
+    payment_intents::set_card(
+        conn,
+        "acct",
+        "pi_late",
+        "ch_late",
+        (&charge.card_brand, &charge.card_last4, None),
+        &charge.email,
+    )
+    .unwrap();
+    for text in ["9876", "late@ex", "pi_late"] {
+        let hits = payment_intents::search(conn, "acct", text, 10).unwrap();
+        assert_eq!(hits.len(), 1, "{text}");
+        assert_eq!(
+            hits[0].card_last4.as_deref(),
+            Some("9876"),
+            "the card is on the row too"
+        );
+    }
+    assert!(
+        payment_intents::search(conn, "other", "9876", 10)
+            .unwrap()
+            .is_empty()
+    );
 }
