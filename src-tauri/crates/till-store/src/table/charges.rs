@@ -20,7 +20,7 @@ const WORDS: Migration = Migration {
         words, content = '', contentless_delete = 1, tokenize = \"unicode61 tokenchars '_@.-+'\"
     );
     INSERT INTO charges_text (rowid, words)
-        SELECT rowid, trim(id || ' ' || coalesce(card_last4, '') || ' ' || coalesce(email, '')) FROM charges;",
+        SELECT rowid, trim(id || ' ' || coalesce(payment_intent, '') || ' ' || coalesce(card_last4, '') || ' ' || coalesce(email, '')) FROM charges;",
 };
 
 const CREATE: Migration = Migration {
@@ -128,7 +128,13 @@ const TABLE: text::Indexed = text::Indexed {
 /// billing email). A known balance transaction is kept when a refresh comes
 /// without one: once settled, a fee never becomes unknown.
 pub fn upsert(conn: &Connection, account_id: &str, row: &ChargeRow) -> Result<()> {
-    let words = text::words(&row.id, &[&row.card_last4, &row.email], &[]);
+    // The payment's id too, so that "pi_… 4242" finds the payment through
+    // this charge.
+    let words = text::words(
+        &row.id,
+        &[&row.payment_intent, &row.card_last4, &row.email],
+        &[],
+    );
     TABLE.upsert(
         conn,
         (account_id, &row.id),

@@ -95,7 +95,9 @@ pub struct PaymentRow {
 }
 
 impl PaymentRow {
-    fn words(&self, card_last4: &Option<String>) -> String {
+    /// The card's last four are searched through the charge (its own text
+    /// index), so a charge arriving later never rewrites these words.
+    fn words(&self) -> String {
         text::words(
             &self.id,
             &[
@@ -103,7 +105,6 @@ impl PaymentRow {
                 &self.customer_email,
                 &self.description,
                 &self.latest_charge,
-                card_last4,
                 &self.order_id,
             ],
             &self.extra_words,
@@ -135,17 +136,6 @@ const TABLE: text::Indexed = text::Indexed {
 /// Adds or refreshes one PaymentIntent and its search words. Call inside
 /// the page's transaction.
 pub fn upsert(conn: &Connection, account_id: &str, row: &PaymentRow) -> Result<()> {
-    // A refresh without the card keeps it (see `update`), and its words too.
-    let card_last4 = match &row.card_last4 {
-        Some(_) => row.card_last4.clone(),
-        None => sql::optional(
-            conn,
-            "SELECT card_last4 FROM payment_intents WHERE account_id = ?1 AND id = ?2",
-            [account_id, row.id.as_str()],
-            |r| r.get::<_, Option<String>>(0),
-        )?
-        .flatten(),
-    };
     TABLE.upsert(
         conn,
         (account_id, &row.id),
@@ -167,7 +157,7 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &PaymentRow) -> Result<(
             row.order_id,
             row.raw
         ],
-        &row.words(&card_last4),
+        &row.words(),
     )?;
     sql::execute(
         conn,
@@ -484,10 +474,23 @@ mod tests {
     fn filled(n: i64) -> Store {
         let mut store = Store::in_memory().unwrap();
         let tx = store.conn_mut().transaction().unwrap();
+        // Each payment with its charge, as the sync stores them: the card's
+        // last four are searched through the charge.
+        let with_charge = |account: &str, r: &PaymentRow| {
+            upsert(&tx, account, r).unwrap();
+            let charge = crate::table::charges::ChargeRow {
+                id: format!("ch_{}", r.id),
+                payment_intent: Some(r.id.clone()),
+                card_last4: r.card_last4.clone(),
+                raw: "{}".into(),
+                ..Default::default()
+            };
+            crate::table::charges::upsert(&tx, account, &charge).unwrap();
+        };
         for i in 0..n {
-            upsert(&tx, "acct_1", &row(i)).unwrap();
+            with_charge("acct_1", &row(i));
         }
-        upsert(&tx, "acct_2", &row(9999)).unwrap();
+        with_charge("acct_2", &row(9999));
         tx.commit().unwrap();
         store
     }
