@@ -90,6 +90,12 @@ pub fn charge(charge: &Raw<Charge>) -> ChargeRow {
         card_brand: card.and_then(|c| c.brand.clone()),
         card_last4: card.and_then(|c| c.last4.clone()),
         email: charge_email(charge),
+        extra_words: charge
+            .billing_details
+            .as_ref()
+            .and_then(|b| b.name.clone())
+            .into_iter()
+            .collect(),
         raw: charge.json.get().to_owned(),
     }
 }

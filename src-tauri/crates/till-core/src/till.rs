@@ -31,6 +31,9 @@ pub struct Till {
     demo: Mutex<Option<Demo>>,
     /// The running syncs, by account.
     syncs: Mutex<HashMap<String, Arc<Controls>>>,
+    /// Keys read from the keychain this session, by account: read once,
+    /// held in memory zeroized on drop, never written anywhere else.
+    keys: Mutex<HashMap<String, till_stripe::ApiKey>>,
 }
 
 fn now() -> i64 {
@@ -57,6 +60,7 @@ impl Till {
             endpoint,
             demo: Mutex::new(None),
             syncs: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
         };
         if till.saved_accounts()?.is_empty() {
             till.start_demo()?;
@@ -135,17 +139,40 @@ impl Till {
         }
         let validated = accounts::validate(key, self.endpoint.clone()).await?;
         let store = self.store();
-        accounts::save(&store, &validated, now(), false)
+        let account = accounts::save(&store, &validated, now(), false)?;
+        self.remember_key(&account.id, validated.key.clone());
+        Ok(account)
     }
 
     pub fn rename_account(&self, account_id: &str, display_name: &str) -> Result<()> {
         accounts::rename(&self.store(), account_id, display_name)
     }
 
+    fn keys(&self) -> MutexGuard<'_, HashMap<String, till_stripe::ApiKey>> {
+        self.keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn remember_key(&self, account_id: &str, key: till_stripe::ApiKey) {
+        self.keys().insert(account_id.to_owned(), key);
+    }
+
+    /// The account's key: from memory, else from the keychain (once a session).
+    fn key(&self, account_id: &str) -> Result<till_stripe::ApiKey> {
+        if let Some(key) = self.keys().get(account_id) {
+            return Ok(key.clone());
+        }
+        let key = crate::keychain::read_key(account_id)?;
+        self.remember_key(account_id, key.clone());
+        Ok(key)
+    }
+
     /// Removes an account and its keychain entry; its cached data too when
     /// `forget_data`, else the cache stays for when the account comes back.
     pub fn remove_account(&self, account_id: &str, forget_data: bool) -> Result<()> {
         self.cancel_sync(account_id);
+        self.keys().remove(account_id);
         {
             let store = self.store();
             accounts::remove(&store, account_id)?;
@@ -181,7 +208,9 @@ impl Till {
             });
         }
         validated.display_name = existing.display_name;
-        accounts::save(&self.store(), &validated, now(), false)
+        let account = accounts::save(&self.store(), &validated, now(), false)?;
+        self.remember_key(account_id, validated.key.clone());
+        Ok(account)
     }
 
     /// A client for one account: the demo's simulator, or Stripe with the
@@ -206,7 +235,7 @@ impl Till {
                 account_id: account_id.to_owned(),
             });
         }
-        let key = crate::keychain::read_key(account_id)?;
+        let key = self.key(account_id)?;
         Ok(till_stripe::StripeClient::builder(key)
             .endpoint(self.endpoint.clone())
             .build()?)

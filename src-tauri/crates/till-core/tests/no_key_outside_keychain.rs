@@ -105,6 +105,20 @@ async fn no_key_reaches_the_database_logs_config_or_ipc_replies() {
     );
     reply(&till.replace_account_key(&account.id, rolled).await.unwrap());
     till.rename_account(&account.id, "Café Ada").unwrap();
+    // The key is read from the keychain once a session and then held in
+    // memory: with the entry gone, this session still syncs.
+    let cleared = std::process::Command::new("secret-tool")
+        .args([
+            "clear",
+            "service",
+            till_core::APP_IDENTIFIER,
+            "username",
+            &account.id,
+        ])
+        .status()
+        .unwrap();
+    assert!(cleared.success());
+    till.sync_once(&account.id).await.unwrap();
     let bad = till
         .add_account("sk_test_thisKeyIsNotKnownToStripe000")
         .await;

@@ -70,6 +70,8 @@ pub struct ChargeRow {
     pub card_last4: Option<String>,
     /// The billing or receipt email.
     pub email: Option<String>,
+    /// Words searched besides the columns: the billing name.
+    pub extra_words: Vec<String>,
     pub raw: String,
 }
 
@@ -93,6 +95,7 @@ const FROM_ROW: FromRow<ChargeRow> = |r| {
         card_brand: r.get(11)?,
         card_last4: r.get(12)?,
         email: r.get(13)?,
+        extra_words: Vec::new(),
         raw: r.get(14)?,
     })
 };
@@ -133,7 +136,7 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &ChargeRow) -> Result<()
     let words = text::words(
         &row.id,
         &[&row.payment_intent, &row.card_last4, &row.email],
-        &[],
+        &row.extra_words,
     );
     TABLE.upsert(
         conn,

@@ -245,6 +245,7 @@ fn a_payment_is_found_by_the_card_of_a_charge_stored_after_it() {
         card_brand: Some("visa".into()),
         card_last4: Some("9876".into()),
         email: Some("late@example.com".into()),
+        extra_words: vec!["Grace Hopper".into()],
         raw: "{}".into(),
         ..Default::default()
     };
@@ -258,7 +259,7 @@ fn a_payment_is_found_by_the_card_of_a_charge_stored_after_it() {
         &charge.email,
     )
     .unwrap();
-    for text in ["9876", "late@ex", "pi_late"] {
+    for text in ["9876", "late@ex", "pi_late", "grace hop", "pi_late 9876"] {
         let hits = payment_intents::search(conn, "acct", text, 10).unwrap();
         assert_eq!(hits.len(), 1, "{text}");
         assert_eq!(
