@@ -146,6 +146,35 @@ fn write<T>(
     Ok(out)
 }
 
+/// The cached payment an action is about, or `NotFound`.
+fn cached_payment(
+    store: &Mutex<Store>,
+    account_id: &str,
+    payment_id: &str,
+) -> Result<payment_intents::PaymentRow, Error> {
+    payment_intents::get(lock(store).conn(), account_id, payment_id)?.ok_or_else(|| {
+        Error::NotFound {
+            id: payment_id.to_owned(),
+        }
+    })
+}
+
+/// Refunded or being refunded: what no longer can be.
+fn refunded(store: &Mutex<Store>, account_id: &str, payment_id: &str) -> Result<i64, Error> {
+    Ok(
+        refunds::for_payment_intent(lock(store).conn(), account_id, payment_id)?
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.status.as_str(),
+                    "pending" | "succeeded" | "requires_action"
+                )
+            })
+            .map(|r| r.amount)
+            .sum(),
+    )
+}
+
 /// Checks a request against the cached payment. Nothing is written.
 fn check(
     store: &Mutex<Store>,
@@ -154,11 +183,7 @@ fn check(
     request: &Request,
     now: i64,
 ) -> Result<payment_intents::PaymentRow, Error> {
-    let row = payment_intents::get(lock(store).conn(), account_id, target)?.ok_or_else(|| {
-        Error::NotFound {
-            id: target.to_owned(),
-        }
-    })?;
+    let row = cached_payment(store, account_id, target)?;
     let money = |amount: i64| Money::new(amount, Currency::new(&row.currency));
     match request {
         Request::Capture { .. } | Request::Release { .. } if row.status != "requires_capture" => {
@@ -195,17 +220,7 @@ fn check(
                 ));
             }
             money(*amount).check_chargeable().map_err(amount_error)?;
-            let refunded: i64 =
-                refunds::for_payment_intent(lock(store).conn(), account_id, target)?
-                    .iter()
-                    .filter(|r| {
-                        matches!(
-                            r.status.as_str(),
-                            "pending" | "succeeded" | "requires_action"
-                        )
-                    })
-                    .map(|r| r.amount)
-                    .sum();
+            let refunded = refunded(store, account_id, target)?;
             let refundable = (row.amount_received - refunded).max(0);
             if refundable == 0 {
                 return Err(refused(
@@ -411,12 +426,7 @@ pub async fn capture(
         store,
         account_id,
     } = on;
-    let row =
-        payment_intents::get(lock(store).conn(), account_id, payment_id)?.ok_or_else(|| {
-            Error::NotFound {
-                id: payment_id.to_owned(),
-            }
-        })?;
+    let row = cached_payment(store, account_id, payment_id)?;
     let amount = amount(amount_text, row.amount_capturable, &row.currency)?;
     perform(
         client,
@@ -467,22 +477,8 @@ pub async fn refund(
         store,
         account_id,
     } = on;
-    let row =
-        payment_intents::get(lock(store).conn(), account_id, payment_id)?.ok_or_else(|| {
-            Error::NotFound {
-                id: payment_id.to_owned(),
-            }
-        })?;
-    let refunded: i64 = refunds::for_payment_intent(lock(store).conn(), account_id, payment_id)?
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.status.as_str(),
-                "pending" | "succeeded" | "requires_action"
-            )
-        })
-        .map(|r| r.amount)
-        .sum();
+    let row = cached_payment(store, account_id, payment_id)?;
+    let refunded = refunded(store, account_id, payment_id)?;
     let amount = amount(
         amount_text,
         (row.amount_received - refunded).max(0),
