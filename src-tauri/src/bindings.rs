@@ -38,6 +38,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::open_in_dashboard,
             commands::jump,
             commands::overview,
+            commands::list_holds,
+            commands::capture_hold,
+            commands::release_hold,
+            commands::refund_payment,
+            commands::resolve_operations,
+            commands::list_operations,
         ])
         .events(collect_events![
             crate::events::CacheChanged,

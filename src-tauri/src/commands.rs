@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tauri::State;
 use till_core::accounts::Account;
 use till_core::jump::JumpTarget;
+use till_core::operations::{Actor, Done, OperationEntry, RefundWhy, ReleaseReason, Settled};
 use till_core::overview::Overview;
 use till_core::payment_detail::PaymentDetail;
 use till_core::payments::{PageCursor, PaymentPage, PaymentQuery, PaymentSummary};
@@ -218,4 +219,90 @@ pub async fn open_in_dashboard(
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(Error::internal)
+}
+
+/// Every hold, soonest to lapse first (the Holds queue).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_holds(till: Core<'_>, account_id: String) -> Result<Vec<PaymentSummary>, Error> {
+    blocking(&till, move |till| till.holds(&account_id)).await?
+}
+
+/// Captures all of a hold, or `amount` of it (major units, as typed): the
+/// rest is released to the customer. Journaled before it is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn capture_hold(
+    till: Core<'_>,
+    account_id: String,
+    payment_id: String,
+    amount: Option<String>,
+    actor: Actor,
+) -> Result<Done, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move {
+        till.capture(&account_id, &payment_id, amount.as_deref(), actor)
+            .await
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+/// Releases a hold: no money is taken. Journaled before it is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn release_hold(
+    till: Core<'_>,
+    account_id: String,
+    payment_id: String,
+    reason: Option<ReleaseReason>,
+    actor: Actor,
+) -> Result<Done, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move {
+        till.release(&account_id, &payment_id, reason, actor).await
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+/// Refunds all that is refundable, or `amount` (major units). Journaled
+/// before it is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn refund_payment(
+    till: Core<'_>,
+    account_id: String,
+    payment_id: String,
+    amount: Option<String>,
+    reason: Option<RefundWhy>,
+    actor: Actor,
+) -> Result<Done, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move {
+        till.refund(&account_id, &payment_id, amount.as_deref(), reason, actor)
+            .await
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+/// Settles money movements a crash or a lost answer left open; says how.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_operations(till: Core<'_>, account_id: String) -> Result<Vec<Settled>, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move { till.resolve_open_operations(&account_id).await })
+        .await
+        .map_err(Error::internal)?
+}
+
+/// The account's journal of money movements, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_operations(
+    till: Core<'_>,
+    account_id: String,
+) -> Result<Vec<OperationEntry>, Error> {
+    blocking(&till, move |till| till.operations(&account_id)).await?
 }

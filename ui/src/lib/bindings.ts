@@ -56,6 +56,24 @@ export const commands = {
 	 *  time zone, oldest first.
 	 */
 	overview: (accountId: string, midnights: number[]) => typedError<Overview, TillError>(__TAURI_INVOKE("overview", { accountId, midnights })),
+	/**  Every hold, soonest to lapse first (the Holds queue). */
+	listHolds: (accountId: string) => typedError<PaymentSummary[], TillError>(__TAURI_INVOKE("list_holds", { accountId })),
+	/**
+	 *  Captures all of a hold, or `amount` of it (major units, as typed): the
+	 *  rest is released to the customer. Journaled before it is sent.
+	 */
+	captureHold: (accountId: string, paymentId: string, amount: string | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("capture_hold", { accountId, paymentId, amount, actor })),
+	/**  Releases a hold: no money is taken. Journaled before it is sent. */
+	releaseHold: (accountId: string, paymentId: string, reason: ReleaseReason | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("release_hold", { accountId, paymentId, reason, actor })),
+	/**
+	 *  Refunds all that is refundable, or `amount` (major units). Journaled
+	 *  before it is sent.
+	 */
+	refundPayment: (accountId: string, paymentId: string, amount: string | null, reason: RefundWhy | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("refund_payment", { accountId, paymentId, amount, reason, actor })),
+	/**  Settles money movements a crash or a lost answer left open; says how. */
+	resolveOperations: (accountId: string) => typedError<Settled[], TillError>(__TAURI_INVOKE("resolve_operations", { accountId })),
+	/**  The account's journal of money movements, newest first. */
+	listOperations: (accountId: string) => typedError<OperationEntry[], TillError>(__TAURI_INVOKE("list_operations", { accountId })),
 };
 
 /** Events */
@@ -92,6 +110,12 @@ export type ActionProblem =
 "uncapturedUseRelease" | 
 /**  This account's restricted key does not allow it. */
 "notPermitted";
+
+/**  Who did it and why, for the audit. */
+export type Actor = {
+	operator: string | null,
+	note: string | null,
+};
 
 /**  Why an amount was refused. */
 export type AmountProblem = "notANumber" | 
@@ -139,6 +163,15 @@ export type DayTotals = {
 	gross: GrossTotal[],
 	refunds: RefundTotal[],
 	net: NetTotal[],
+};
+
+/**  What a money movement did. */
+export type Done = {
+	operationId: string,
+	/**  The payment as Stripe left it. */
+	payment: PaymentSummary,
+	/**  The refund made, for a refund. */
+	refundId: string | null,
 };
 
 /**  Stripe's fee for a payment, once Stripe has worked it out. */
@@ -200,6 +233,24 @@ export type NetTotal = {
 	amount: number,
 	fees: number,
 	net: number,
+};
+
+/**  One line of the audit view. */
+export type OperationEntry = {
+	id: string,
+	/**  `capture`, `release`, `refund`. */
+	kind: string,
+	target: string,
+	amount: number | null,
+	currency: string | null,
+	operator: string | null,
+	note: string | null,
+	/**  `pending`, `sent`, `succeeded`, `failed`, `unknown`, `discarded`. */
+	state: string,
+	createdAt: number,
+	finishedAt: number | null,
+	error: string | null,
+	requestId: string | null,
 };
 
 export type Overview = {
@@ -276,6 +327,8 @@ export type PaymentSummary = {
 	created: number,
 	/**  In the currency's smallest unit. */
 	amount: number,
+	/**  Held and still capturable (holds only). */
+	amountCapturable: number,
 	amountReceived: number,
 	currency: string,
 	status: string,
@@ -304,6 +357,22 @@ export type RefundTotal = {
 	currency: string,
 	amount: number,
 	count: number,
+};
+
+export type RefundWhy = "requestedByCustomer" | "duplicate" | "fraudulent";
+
+export type ReleaseReason = "requestedByCustomer" | "duplicate" | "fraudulent" | "abandoned";
+
+/**  How start-up settled an open operation. */
+export type Settled = {
+	operationId: string,
+	kind: string,
+	target: string,
+	/**
+	 *  `succeeded`, `failed`, `unknown` (still), or `pending` (never sent:
+	 *  the user decides).
+	 */
+	state: string,
 };
 
 /**  What happened to a payment, in the merchant's words. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { currencyDecimals, formatMoney } from "./money";
+import { currencyDecimals, formatMoney, majorText, parseMajor } from "./money";
 
 describe("money", () => {
   it("knows Stripe's decimals per currency", () => {
@@ -15,5 +15,18 @@ describe("money", () => {
     expect(formatMoney(1050, "jpy", "en-US")).toBe("¥1,050");
     expect(formatMoney(1050, "bhd", "en-US")).toBe("BHD\u00a01.050");
     expect(formatMoney(-250, "eur", "en-US")).toBe("-€2.50");
+  });
+});
+
+describe("typed amounts", () => {
+  it("follow each currency's decimals both ways", () => {
+    expect(majorText(1050, "usd")).toBe("10.50");
+    expect(majorText(1050, "jpy")).toBe("1050");
+    expect(majorText(1250, "bhd")).toBe("1.250");
+    expect(parseMajor("10.50", "usd")).toBe(1050);
+    expect(parseMajor("10,5", "eur")).toBe(1050);
+    expect(parseMajor("1050", "jpy")).toBe(1050);
+    expect(parseMajor("abc", "usd")).toBeNull();
+    expect(parseMajor("-1", "usd")).toBeNull();
   });
 });

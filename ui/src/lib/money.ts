@@ -26,3 +26,16 @@ export function formatMoney(minor: number, currency: string, locale?: string): s
     maximumFractionDigits: decimals,
   }).format(major);
 }
+
+/** Minor units as a person types them in the currency's major unit: 1050 usd → "10.50", 1050 jpy → "1050". */
+export function majorText(minor: number, currency: string): string {
+  const decimals = currencyDecimals(currency);
+  return decimals === 0 ? String(minor) : (minor / 10 ** decimals).toFixed(decimals);
+}
+
+/** What a person typed, in minor units, or null when it is not an amount. */
+export function parseMajor(text: string, currency: string): number | null {
+  const trimmed = text.trim().replace(",", ".");
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return null;
+  return Math.round(Number.parseFloat(trimmed) * 10 ** currencyDecimals(currency));
+}

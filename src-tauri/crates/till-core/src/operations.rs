@@ -607,3 +607,48 @@ async fn settle_by_lookup(
     })?;
     Ok(state.as_str().to_owned())
 }
+
+/// One line of the audit view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationEntry {
+    pub id: String,
+    /// `capture`, `release`, `refund`.
+    pub kind: String,
+    pub target: String,
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub operator: Option<String>,
+    pub note: Option<String>,
+    /// `pending`, `sent`, `succeeded`, `failed`, `unknown`, `discarded`.
+    pub state: String,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub error: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The journal, newest first.
+pub fn entries(
+    store: &Store,
+    account_id: &str,
+    limit: usize,
+) -> Result<Vec<OperationEntry>, Error> {
+    Ok(operations::list(store.conn(), account_id, limit)?
+        .into_iter()
+        .map(|op| OperationEntry {
+            id: op.id,
+            kind: op.kind,
+            target: op.target,
+            amount: op.amount,
+            currency: op.currency,
+            operator: op.operator,
+            note: op.note,
+            state: op.state,
+            created_at: op.created_at,
+            finished_at: op.finished_at,
+            error: op.error,
+            request_id: op.request_id,
+        })
+        .collect())
+}

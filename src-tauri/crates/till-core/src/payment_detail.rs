@@ -250,10 +250,14 @@ pub fn detail(
     }
     timeline.sort_by_key(|e| e.at);
 
+    // Two sources, each of which can only lag (and so overstate): the
+    // charges' `amount_refunded` (behind a refund the app just made until the
+    // sync brings the charge again) and the cached refunds (behind a refund
+    // made elsewhere). The smaller is right.
     let refundable = if charge_rows.is_empty() {
         (row.amount_received - refunded).max(0)
     } else {
-        refundable_by_charge
+        (captured - refunded).max(0).min(refundable_by_charge)
     };
     let fee = match (fee_total, fee_pending) {
         (_, true) => Fee::Pending,

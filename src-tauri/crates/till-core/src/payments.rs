@@ -16,6 +16,8 @@ pub struct PaymentSummary {
     pub created: i64,
     /// In the currency's smallest unit.
     pub amount: i64,
+    /// Held and still capturable (holds only).
+    pub amount_capturable: i64,
     pub amount_received: i64,
     pub currency: String,
     pub status: String,
@@ -32,6 +34,7 @@ impl From<PaymentRow> for PaymentSummary {
             id: row.id,
             created: row.created,
             amount: row.amount,
+            amount_capturable: row.amount_capturable,
             amount_received: row.amount_received,
             currency: row.currency,
             status: row.status,

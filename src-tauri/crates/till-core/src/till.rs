@@ -456,6 +456,23 @@ impl Till {
         crate::operations::resolve_open(&client, &self.store, account_id, now()).await
     }
 
+    /// Every hold (uncaptured payment), the one that lapses soonest first.
+    pub fn holds(&self, account_id: &str) -> Result<Vec<crate::payments::PaymentSummary>> {
+        Ok(till_store::table::payment_intents::holds_expiring(
+            self.store().conn(),
+            account_id,
+            i64::MAX,
+        )?
+        .into_iter()
+        .map(crate::payments::PaymentSummary::from)
+        .collect())
+    }
+
+    /// The account's journal, newest first (the audit view).
+    pub fn operations(&self, account_id: &str) -> Result<Vec<crate::operations::OperationEntry>> {
+        crate::operations::entries(&self.store(), account_id, 1000)
+    }
+
     /// How many objects of each type the cache holds for an account.
     pub fn cache_counts(
         &self,

@@ -1,0 +1,93 @@
+//! Money in the real app, on the demo account: staff partially capture the
+//! hold closest to expiry and see the rest released; the owner refunds part
+//! of a payment from its drawer and sees the refundable amount drop.
+
+use serde_json::json;
+use till_e2e::{Failure, Outcome, ensure, scenario};
+
+/// Sets an input's value as typing would (Svelte listens to `input`).
+fn type_into(ui: &till_e2e::Session, css: &str, text: &str) -> Outcome<()> {
+    let found = ui.execute(
+        "const el = document.querySelector(arguments[0]); if (!el) return false; el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+        json!([css, text]),
+    )?;
+    ensure!(found == json!(true), "no {css}");
+    Ok(())
+}
+
+/// A money text ("$1,234.50", "BHD 1.250") as a number.
+fn number(text: &str) -> f64 {
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits.trim_matches('.').parse().unwrap_or(f64::NAN)
+}
+
+#[test]
+fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Outcome {
+    scenario("money", |app| {
+        let ui = app.session();
+        ui.wait_for_text("[data-testid='status-line']", |t| t.contains("Synced"))?;
+
+        // Staff: the Holds queue, the hold closest to expiry first.
+        ui.click(&ui.find("a[data-section='holds']")?)?;
+        let before = ui.wait_for_text("[data-testid='holds-count']", |t| t.contains("hold"))?;
+        let holds_before = number(before.split_whitespace().next().unwrap_or(""));
+        // 1: open the first hold's actions.
+        ui.click(&ui.find(".hold-row:first-child .hold-line > button:last-child")?)?;
+        let input = ".hold-row:first-child .hold-actions input.amount-input";
+        ui.wait_until(&format!("document.querySelector(\"{input}\") !== null"))?;
+        let held = ui
+            .execute(
+                "return document.querySelector(arguments[0]).value;",
+                json!([input]),
+            )?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Failure::Assertion("no amount".into()))?;
+        let held = number(&held);
+        // 2: half of it.
+        let half = format!("{:.2}", (held / 2.0 * 100.0).floor() / 100.0);
+        type_into(ui, input, &half)?;
+        ui.wait_for_text("[data-testid='remainder']", |t| {
+            t.contains("will be released")
+        })?;
+        app.save_screenshot("capture-form")?;
+        // 3: capture.
+        ui.click(&ui.find(".hold-row:first-child .hold-actions button[type='submit']")?)?;
+        let result =
+            ui.wait_for_text("[data-testid='hold-result']", |t| t.starts_with("Captured"))?;
+        ensure!(
+            result.contains("released to the customer"),
+            "the rest is released: {result}"
+        );
+        let after = ui.wait_for_text("[data-testid='holds-count']", |t| t != before)?;
+        ensure!(
+            number(after.split_whitespace().next().unwrap_or("")) == holds_before - 1.0,
+            "the hold left the queue: {before} → {after}"
+        );
+        app.save_screenshot("captured")?;
+
+        // Owner: a succeeded payment's drawer, a partial refund.
+        ui.click(&ui.find("a[data-section='payments']")?)?;
+        ui.click(&ui.find("button.chip:nth-child(2)")?)?; // Succeeded
+        ui.wait_until("document.querySelectorAll('.table-row').length > 0")?;
+        ui.click(&ui.find(".table-row:first-child")?)?;
+        let refundable = ui.wait_for_text("[data-testid='refund-refundable']", |t| {
+            t.chars().any(|c| c.is_ascii_digit())
+        })?;
+        type_into(ui, "#refund-amount", "1.00")?;
+        ui.click(&ui.find("[data-testid='refund-form'] button[type='submit']")?)?;
+        ui.wait_for_text("[data-testid='drawer-done']", |t| t.contains("Refund"))?;
+        let now = ui.wait_for_text("[data-testid='refund-refundable']", |t| t != refundable)?;
+        let dropped = number(&refundable) - number(&now);
+        ensure!(
+            (dropped - 1.0).abs() < 0.001,
+            "refundable {refundable} → {now}"
+        );
+        app.save_screenshot("refunded")?;
+        Ok(())
+    })
+    .outcome()
+}
