@@ -44,6 +44,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::refund_payment,
             commands::resolve_operations,
             commands::list_operations,
+            commands::list_refunds,
         ])
         .events(collect_events![
             crate::events::CacheChanged,

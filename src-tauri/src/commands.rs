@@ -11,6 +11,7 @@ use till_core::operations::{Actor, Done, OperationEntry, RefundWhy, ReleaseReaso
 use till_core::overview::Overview;
 use till_core::payment_detail::PaymentDetail;
 use till_core::payments::{PageCursor, PaymentPage, PaymentQuery, PaymentSummary};
+use till_core::refund_list::{RefundCursor, RefundPage};
 use till_core::{AppInfo, Error, Till};
 
 type Core<'a> = State<'a, Arc<Till>>;
@@ -305,4 +306,20 @@ pub async fn list_operations(
     account_id: String,
 ) -> Result<Vec<OperationEntry>, Error> {
     blocking(&till, move |till| till.operations(&account_id)).await?
+}
+
+/// A page of the account's refunds, newest first, optionally by status.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_refunds(
+    till: Core<'_>,
+    account_id: String,
+    statuses: Vec<String>,
+    after: Option<RefundCursor>,
+    limit: u32,
+) -> Result<RefundPage, Error> {
+    blocking(&till, move |till| {
+        till.refunds(&account_id, statuses, after, limit)
+    })
+    .await?
 }

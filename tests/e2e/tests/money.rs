@@ -87,6 +87,17 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
             "refundable {refundable} → {now}"
         );
         app.save_screenshot("refunded")?;
+
+        // The refund is in Refunds, newest first, succeeded.
+        ui.click(&ui.find("a[data-section='refunds']")?)?;
+        let line = ui.wait_for_text("[data-testid='refund-list'] li:first-child", |t| {
+            t.contains("Succeeded")
+        })?;
+        ensure!(
+            line.contains("1.00") || line.contains("1,00"),
+            "the newest refund is ours: {line}"
+        );
+        app.save_screenshot("refunds")?;
         Ok(())
     })
     .outcome()

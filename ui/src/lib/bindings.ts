@@ -74,6 +74,8 @@ export const commands = {
 	resolveOperations: (accountId: string) => typedError<Settled[], TillError>(__TAURI_INVOKE("resolve_operations", { accountId })),
 	/**  The account's journal of money movements, newest first. */
 	listOperations: (accountId: string) => typedError<OperationEntry[], TillError>(__TAURI_INVOKE("list_operations", { accountId })),
+	/**  A page of the account's refunds, newest first, optionally by status. */
+	listRefunds: (accountId: string, statuses: string[], after: RefundCursor | null, limit: number) => typedError<RefundPage, TillError>(__TAURI_INVOKE("list_refunds", { accountId, statuses, after, limit })),
 };
 
 /** Events */
@@ -337,6 +339,34 @@ export type PaymentSummary = {
 	cardBrand: string | null,
 	cardLast4: string | null,
 	captureBefore: number | null,
+};
+
+export type RefundCursor = {
+	created: number,
+	id: string,
+};
+
+/**  One refund as the list shows it. */
+export type RefundLine = {
+	id: string,
+	created: number,
+	amount: number,
+	currency: string,
+	/**  `pending`, `requires_action`, `succeeded`, `failed`, `canceled`. */
+	status: string,
+	reason: string | null,
+	failureReason: string | null,
+	paymentIntent: string | null,
+	customerEmail: string | null,
+};
+
+export type RefundPage = {
+	rows: RefundLine[],
+	next: RefundCursor | null,
+	/**  How many refunds match, in all. */
+	total: number,
+	/**  Failed refunds among all (not only this page): the customer was not paid back. */
+	failed: number,
 };
 
 export type RefundSummary = {

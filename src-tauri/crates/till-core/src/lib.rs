@@ -12,6 +12,7 @@ pub mod operations;
 pub mod overview;
 pub mod payment_detail;
 pub mod payments;
+pub mod refund_list;
 pub mod rows;
 pub mod sync;
 pub mod till;

@@ -331,7 +331,17 @@ async fn execute(
     match send(client, op, request).await {
         Ok((pi, refund)) => {
             let refund_id = refund.as_ref().map(|r| r.id.clone());
+            // The charge changed too (captured, released or refunded): the
+            // drawer's figures come from it. Best effort: the sync brings it
+            // anyway, and the operation has succeeded whatever happens here.
+            let charge = match &pi.latest_charge {
+                Some(charge) => client.retrieve_charge(charge.id(), &[]).await.ok(),
+                None => None,
+            };
             write(store, |tx| {
+                if let Some(charge) = &charge {
+                    kinds::store_charge(tx, &op.account_id, charge)?;
+                }
                 kinds::store_payment(tx, &op.account_id, &pi)?;
                 if let Some(refund) = &refund {
                     refunds::upsert(tx, &op.account_id, &rows::refund(refund))?;

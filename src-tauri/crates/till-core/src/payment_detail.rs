@@ -176,7 +176,11 @@ pub fn detail(
             continue;
         }
         captured += charge_row.amount_captured;
-        refundable_by_charge += (charge_row.amount_captured - charge_row.amount_refunded).max(0);
+        // Stripe counts a partial capture's released rest in `amount_refunded`:
+        // what is left to refund is the amount less all of it.
+        if charge_row.captured {
+            refundable_by_charge += (charge_row.amount - charge_row.amount_refunded).max(0);
+        }
         let transaction = match &charge_row.balance_transaction {
             Some(bt) => balance_transactions::get(conn, account_id, bt)?,
             None => None,
@@ -209,6 +213,11 @@ pub fn detail(
                     Some(charge_row.amount_captured),
                     &currency,
                 ));
+                // A partial capture lets the rest of the hold go.
+                let rest = charge_row.amount - charge_row.amount_captured;
+                if rest > 0 {
+                    timeline.push(entry(at, Step::Released, Some(rest), &currency));
+                }
             }
         }
         if charge_row.captured {
@@ -234,6 +243,12 @@ pub fn detail(
     {
         timeline.push(entry(until, Step::HoldExpires, None, &currency));
     }
+    // A hold let go is recorded by Stripe as a refund without a balance
+    // transaction: it moved no money, so it is a release, not a refund.
+    let is_release = |r: &till_store::table::refunds::RefundRow| {
+        r.status == "succeeded" && r.balance_transaction.is_none()
+    };
+    let refund_rows: Vec<_> = refund_rows.into_iter().filter(|r| !is_release(r)).collect();
     let mut refunded = 0;
     for refund in &refund_rows {
         let step = match refund.status.as_str() {

@@ -468,6 +468,17 @@ impl Till {
         .collect())
     }
 
+    /// A page of the account's refunds, newest first.
+    pub fn refunds(
+        &self,
+        account_id: &str,
+        statuses: Vec<String>,
+        after: Option<crate::refund_list::RefundCursor>,
+        limit: u32,
+    ) -> Result<crate::refund_list::RefundPage> {
+        crate::refund_list::page(&self.store(), account_id, statuses, after, limit as usize)
+    }
+
     /// The account's journal, newest first (the audit view).
     pub fn operations(&self, account_id: &str) -> Result<Vec<crate::operations::OperationEntry>> {
         crate::operations::entries(&self.store(), account_id, 1000)

@@ -145,6 +145,35 @@ async fn money_moves_once_through_the_journal() {
         ),
         ("succeeded", Some("Ada"), Some("table 4"))
     );
+    // The released rest is not a refund: not listed, not refundable to
+    // refund, a release on the timeline.
+    {
+        let store = store.lock().unwrap();
+        let detail = till_core::payment_detail::detail(
+            &store,
+            ACCOUNT,
+            &hold.id,
+            till_core::payment_detail::Dashboard::None,
+        )
+        .unwrap();
+        assert_eq!(detail.refunded, 0);
+        assert!(detail.refunds.is_empty(), "{:?}", detail.refunds);
+        assert_eq!(detail.refundable, half * 100, "all that was captured");
+        assert!(
+            detail
+                .timeline
+                .iter()
+                .any(|e| e.step == till_core::payment_detail::Step::Released
+                    && e.amount == Some(hold.amount_capturable - half * 100))
+        );
+        let listed = till_core::refund_list::page(&store, ACCOUNT, Vec::new(), None, 200).unwrap();
+        assert!(
+            listed
+                .rows
+                .iter()
+                .all(|r| r.payment_intent.as_deref() != Some(hold.id.as_str()))
+        );
+    }
     // Captured already: a second capture is refused before sending.
     let err = operations::capture(on, &hold.id, None, who(), now())
         .await

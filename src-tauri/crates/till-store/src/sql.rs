@@ -108,6 +108,13 @@ impl Where {
         self
     }
 
+    /// A fixed condition with no values (a constant of the caller's).
+    pub(crate) fn and(mut self, condition: &'static str) -> Self {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(condition);
+        self
+    }
+
     /// `account_id = ? AND …`, and the values with the account first.
     pub(crate) fn for_account(self, account_id: &str) -> (String, Vec<Value>) {
         let Where { sql, mut values } = self;

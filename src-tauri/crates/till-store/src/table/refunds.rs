@@ -106,6 +106,12 @@ pub fn for_payment_intent(
 
 /// A page of refunds newest first, of the given statuses (all when empty),
 /// starting after `after`; the second value is where the next page starts.
+/// A hold let go (a release, or what a partial capture did not take) shows
+/// up at Stripe as a succeeded refund without a balance transaction: no money
+/// moved, so it is not a refund to the merchant. Every real refund that
+/// succeeded has its balance transaction.
+pub const MOVED_MONEY: &str = "NOT (status = 'succeeded' AND balance_transaction IS NULL)";
+
 pub fn page(
     conn: &Connection,
     account_id: &str,
@@ -113,7 +119,7 @@ pub fn page(
     after: Option<&After>,
     limit: usize,
 ) -> Result<(Vec<RefundRow>, Option<After>)> {
-    let filter = Where::default().any_of("status", statuses);
+    let filter = Where::default().any_of("status", statuses).and(MOVED_MONEY);
     LIST.page(conn, account_id, filter, after, limit)
 }
 
@@ -122,7 +128,7 @@ pub fn count(conn: &Connection, account_id: &str, statuses: &[String]) -> Result
     LIST.count(
         conn,
         account_id,
-        Where::default().any_of("status", statuses),
+        Where::default().any_of("status", statuses).and(MOVED_MONEY),
     )
 }
 
@@ -142,6 +148,7 @@ pub fn totals(conn: &Connection, account_id: &str, from: i64, to: i64) -> Result
         "SELECT currency, sum(amount), count(*) FROM refunds
          WHERE account_id = ?1 AND created >= ?2 AND created < ?3
            AND status IN ('pending', 'requires_action', 'succeeded')
+           AND NOT (status = 'succeeded' AND balance_transaction IS NULL)
          GROUP BY currency ORDER BY sum(amount) DESC, currency",
         params![account_id, from, to],
         |r| {
@@ -182,9 +189,46 @@ mod tests {
             currency: if n % 4 == 0 { "eur" } else { "usd" }.into(),
             status: STATUSES[usize::try_from(n).unwrap() % 5].into(),
             payment_intent: Some(format!("pi_{}", n % 3)),
+            balance_transaction: Some(format!("txn_{n:03}")),
             raw: format!("{{\"id\":\"re_{n:03}\"}}"),
             ..RefundRow::default()
         }
+    }
+
+    #[test]
+    fn a_released_hold_is_not_a_refund() {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        let release = RefundRow {
+            id: "re_release".into(),
+            created: 10,
+            amount: 500,
+            currency: "usd".into(),
+            status: "succeeded".into(),
+            balance_transaction: None,
+            raw: "{}".into(),
+            ..RefundRow::default()
+        };
+        upsert(conn, "a", &release).unwrap();
+        let real = RefundRow {
+            id: "re_real".into(),
+            balance_transaction: Some("txn_1".into()),
+            amount: 200,
+            ..release.clone()
+        };
+        upsert(conn, "a", &real).unwrap();
+        let (rows, _) = page(conn, "a", &[], None, 10).unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            vec!["re_real"]
+        );
+        assert_eq!(count(conn, "a", &[]).unwrap(), 1);
+        let totals = totals(conn, "a", 0, 100).unwrap();
+        assert_eq!((totals[0].amount, totals[0].count), (200, 1));
+        assert!(
+            get(conn, "a", "re_release").unwrap().is_some(),
+            "still cached as Stripe sent it"
+        );
     }
 
     fn filled() -> Store {
