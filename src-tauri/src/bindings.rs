@@ -45,6 +45,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::resolve_operations,
             commands::list_operations,
             commands::list_refunds,
+            commands::export_journal,
         ])
         .events(collect_events![
             crate::events::CacheChanged,

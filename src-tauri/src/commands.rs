@@ -323,3 +323,10 @@ pub async fn list_refunds(
     })
     .await?
 }
+
+/// Writes the account's journal as CSV to the exports folder; returns where.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_journal(till: Core<'_>, account_id: String) -> Result<String, Error> {
+    blocking(&till, move |till| till.export_journal(&account_id)).await?
+}

@@ -98,6 +98,35 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
             "the newest refund is ours: {line}"
         );
         app.save_screenshot("refunds")?;
+
+        // The journal has both, succeeded, and exports them as CSV.
+        ui.click(&ui.find("a[data-section='settings']")?)?;
+        let journal = ui.wait_for_text("[data-testid='journal'] tbody", |t| {
+            t.matches("succeeded").count() == 2
+        })?;
+        ensure!(
+            journal.contains("capture") && journal.contains("refund"),
+            "{journal}"
+        );
+        ui.click(&ui.find(".journal button")?)?;
+        let saved = ui.wait_for_text("[data-testid='journal-exported']", |t| t.contains(".csv"))?;
+        let path = saved
+            .trim_start_matches("Saved to ")
+            .split(" (")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        ensure!(
+            path.starts_with(&app.data_dir().display().to_string()),
+            "exported into the data folder: {path}"
+        );
+        let csv = std::fs::read_to_string(&path)
+            .map_err(|err| Failure::Assertion(format!("{path}: {err}")))?;
+        ensure!(
+            csv.lines().count() == 3,
+            "a header and two operations: {csv}"
+        );
+        app.save_screenshot("journal")?;
         Ok(())
     })
     .outcome()

@@ -76,6 +76,8 @@ export const commands = {
 	listOperations: (accountId: string) => typedError<OperationEntry[], TillError>(__TAURI_INVOKE("list_operations", { accountId })),
 	/**  A page of the account's refunds, newest first, optionally by status. */
 	listRefunds: (accountId: string, statuses: string[], after: RefundCursor | null, limit: number) => typedError<RefundPage, TillError>(__TAURI_INVOKE("list_refunds", { accountId, statuses, after, limit })),
+	/**  Writes the account's journal as CSV to the exports folder; returns where. */
+	exportJournal: (accountId: string) => typedError<string, TillError>(__TAURI_INVOKE("export_journal", { accountId })),
 };
 
 /** Events */

@@ -61,6 +61,11 @@ impl DataDir {
     pub fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")
     }
+
+    /// Where exports are written (the journal's CSV, later the accountants' files).
+    pub fn exports_dir(&self) -> PathBuf {
+        self.root.join("exports")
+    }
 }
 
 #[cfg(test)]

@@ -479,6 +479,29 @@ impl Till {
         crate::refund_list::page(&self.store(), account_id, statuses, after, limit as usize)
     }
 
+    /// Writes the account's journal as CSV into the exports folder; returns
+    /// the file's path.
+    pub fn export_journal(&self, account_id: &str) -> Result<String> {
+        let entries = self.operations(account_id)?;
+        let dir = self.data_dir.exports_dir();
+        std::fs::create_dir_all(&dir).map_err(|err| Error::DataDirUnusable {
+            path: dir.display().to_string(),
+            detail: err.to_string(),
+        })?;
+        let safe: String = account_id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let path = dir.join(format!("journal-{safe}-{}.csv", now()));
+        std::fs::write(&path, crate::operations::journal_csv(&entries)).map_err(|err| {
+            Error::DataDirUnusable {
+                path: path.display().to_string(),
+                detail: err.to_string(),
+            }
+        })?;
+        Ok(path.display().to_string())
+    }
+
     /// The account's journal, newest first (the audit view).
     pub fn operations(&self, account_id: &str) -> Result<Vec<crate::operations::OperationEntry>> {
         crate::operations::entries(&self.store(), account_id, 1000)

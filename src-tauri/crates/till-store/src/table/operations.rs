@@ -220,7 +220,7 @@ pub fn list(conn: &Connection, account_id: &str, limit: usize) -> Result<Vec<Ope
     sql::rows(
         conn,
         &format!(
-            "SELECT {COLUMNS} FROM operations WHERE account_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2"
+            "SELECT {COLUMNS} FROM operations WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2"
         ),
         params![account_id, sql::limit(limit)],
         FROM_ROW,
