@@ -46,6 +46,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_operations,
             commands::list_refunds,
             commands::export_journal,
+            commands::send_operation,
+            commands::discard_operation,
         ])
         .events(collect_events![
             crate::events::CacheChanged,

@@ -330,3 +330,31 @@ pub async fn list_refunds(
 pub async fn export_journal(till: Core<'_>, account_id: String) -> Result<String, Error> {
     blocking(&till, move |till| till.export_journal(&account_id)).await?
 }
+
+/// Sends an action a crash left unsent, once the user says so.
+#[tauri::command]
+#[specta::specta]
+pub async fn send_operation(
+    till: Core<'_>,
+    account_id: String,
+    operation_id: String,
+) -> Result<Done, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move { till.send_pending(&account_id, &operation_id).await })
+        .await
+        .map_err(Error::internal)?
+}
+
+/// Drops an action a crash left unsent, once the user says so.
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_operation(
+    till: Core<'_>,
+    account_id: String,
+    operation_id: String,
+) -> Result<(), Error> {
+    blocking(&till, move |till| {
+        till.discard_operation(&account_id, &operation_id)
+    })
+    .await?
+}

@@ -78,6 +78,10 @@ export const commands = {
 	listRefunds: (accountId: string, statuses: string[], after: RefundCursor | null, limit: number) => typedError<RefundPage, TillError>(__TAURI_INVOKE("list_refunds", { accountId, statuses, after, limit })),
 	/**  Writes the account's journal as CSV to the exports folder; returns where. */
 	exportJournal: (accountId: string) => typedError<string, TillError>(__TAURI_INVOKE("export_journal", { accountId })),
+	/**  Sends an action a crash left unsent, once the user says so. */
+	sendOperation: (accountId: string, operationId: string) => typedError<Done, TillError>(__TAURI_INVOKE("send_operation", { accountId, operationId })),
+	/**  Drops an action a crash left unsent, once the user says so. */
+	discardOperation: (accountId: string, operationId: string) => typedError<null, TillError>(__TAURI_INVOKE("discard_operation", { accountId, operationId })),
 };
 
 /** Events */
@@ -113,7 +117,9 @@ export type ActionProblem =
  */
 "uncapturedUseRelease" | 
 /**  This account's restricted key does not allow it. */
-"notPermitted";
+"notPermitted" | 
+/**  The journaled action was already sent: it cannot be discarded. */
+"alreadySent";
 
 /**  Who did it and why, for the audit. */
 export type Actor = {
@@ -400,6 +406,8 @@ export type Settled = {
 	operationId: string,
 	kind: string,
 	target: string,
+	amount: number | null,
+	currency: string | null,
 	/**
 	 *  `succeeded`, `failed`, `unknown` (still), or `pending` (never sent:
 	 *  the user decides).

@@ -34,6 +34,7 @@ const ACTION_PROBLEMS: Record<ActionProblem, string> = {
   nothingToRefund: "Nothing is left to refund",
   uncapturedUseRelease: "This payment is not captured: capture less or release it instead",
   notPermitted: "This account's key does not allow that",
+  alreadySent: "That action was already sent to Stripe",
 };
 
 export interface ErrorText {

@@ -127,6 +127,8 @@ pub enum ActionProblem {
     UncapturedUseRelease,
     /// This account's restricted key does not allow it.
     NotPermitted,
+    /// The journaled action was already sent: it cannot be discarded.
+    AlreadySent,
 }
 
 impl From<till_store::StoreError> for Error {

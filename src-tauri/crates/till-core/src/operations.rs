@@ -513,6 +513,8 @@ pub struct Settled {
     pub operation_id: String,
     pub kind: String,
     pub target: String,
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
     /// `succeeded`, `failed`, `unknown` (still), or `pending` (never sent:
     /// the user decides).
     pub state: String,
@@ -552,10 +554,48 @@ pub async fn resolve_open(
             operation_id: op.id.clone(),
             kind: op.kind.clone(),
             target: op.target.clone(),
+            amount: op.amount,
+            currency: op.currency.clone(),
             state,
         });
     }
     Ok(settled)
+}
+
+/// Sends an operation the user chose to send after it was left pending
+/// (written, never sent: a crash came in between).
+pub async fn send_pending(on: On<'_>, operation_id: &str, now: i64) -> Result<Done, Error> {
+    let op = operations::get(lock(on.store).conn(), operation_id)?
+        .filter(|op| op.account_id == on.account_id && op.state == "pending")
+        .ok_or_else(|| Error::NotFound {
+            id: operation_id.to_owned(),
+        })?;
+    let request =
+        request_of(&op).ok_or_else(|| Error::internal("the journal entry cannot be read"))?;
+    // Checked again: the payment may have changed since.
+    check(on.store, on.account_id, &op.target, &request, now)?;
+    execute(on.client, on.store, &op, &request, now).await
+}
+
+/// Drops an operation that was never sent, at the user's word.
+pub fn discard(
+    store: &Mutex<Store>,
+    account_id: &str,
+    operation_id: &str,
+    now: i64,
+) -> Result<(), Error> {
+    let op = operations::get(lock(store).conn(), operation_id)?
+        .filter(|op| op.account_id == account_id)
+        .ok_or_else(|| Error::NotFound {
+            id: operation_id.to_owned(),
+        })?;
+    if !write(store, |tx| operations::discard(tx, &op.id, now))? {
+        return Err(Error::ActionRefused {
+            reason: ActionProblem::AlreadySent,
+            detail: "only an operation that was never sent can be discarded".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Past the idempotency window: did the operation happen? A refund carries

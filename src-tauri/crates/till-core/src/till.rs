@@ -447,6 +447,25 @@ impl Till {
         .await
     }
 
+    /// Sends an operation left pending by a crash, at the user's word.
+    pub async fn send_pending(
+        &self,
+        account_id: &str,
+        operation_id: &str,
+    ) -> Result<crate::operations::Done> {
+        let client = self.stripe_client(account_id)?;
+        self.money_action(
+            account_id,
+            crate::operations::send_pending(self.on(&client, account_id), operation_id, now()),
+        )
+        .await
+    }
+
+    /// Drops an operation that was never sent, at the user's word.
+    pub fn discard_operation(&self, account_id: &str, operation_id: &str) -> Result<()> {
+        crate::operations::discard(&self.store, account_id, operation_id, now())
+    }
+
     /// Settles the money movements a crash or a lost answer left open.
     pub async fn resolve_open_operations(
         &self,
