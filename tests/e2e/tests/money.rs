@@ -69,6 +69,22 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
         );
         app.save_screenshot("captured")?;
 
+        // Bulk: two holds selected, captured in full, a result for each.
+        for row in [1, 2] {
+            ui.click(&ui.find(&format!(
+                ".hold-row:nth-child({row}) input[type='checkbox']"
+            ))?)?;
+        }
+        ui.click(&ui.find(".bulk-bar button:first-of-type")?)?;
+        let results = ui.wait_for_text("[data-testid='bulk-results']", |t| {
+            t.matches("Captured").count() == 2
+        })?;
+        let left = ui.wait_for_text("[data-testid='holds-count']", |t| t != after)?;
+        ensure!(
+            number(left.split_whitespace().next().unwrap_or("")) == holds_before - 3.0,
+            "two more left the queue: {after} → {left} ({results})"
+        );
+
         // Owner: a succeeded payment's drawer, a partial refund.
         ui.click(&ui.find("a[data-section='payments']")?)?;
         ui.click(&ui.find("button.chip:nth-child(2)")?)?; // Succeeded
@@ -99,10 +115,11 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
         );
         app.save_screenshot("refunds")?;
 
-        // The journal has both, succeeded, and exports them as CSV.
+        // The journal has all four (three captures, one refund), succeeded,
+        // and exports them as CSV.
         ui.click(&ui.find("a[data-section='settings']")?)?;
         let journal = ui.wait_for_text("[data-testid='journal'] tbody", |t| {
-            t.matches("succeeded").count() == 2
+            t.matches("succeeded").count() == 4
         })?;
         ensure!(
             journal.contains("capture") && journal.contains("refund"),
@@ -123,8 +140,8 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
         let csv = std::fs::read_to_string(&path)
             .map_err(|err| Failure::Assertion(format!("{path}: {err}")))?;
         ensure!(
-            csv.lines().count() == 3,
-            "a header and two operations: {csv}"
+            csv.lines().count() == 5,
+            "a header and four operations: {csv}"
         );
         app.save_screenshot("journal")?;
         Ok(())

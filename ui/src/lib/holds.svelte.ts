@@ -17,3 +17,17 @@ export function expiringSoon(list: PaymentSummary[], nowSeconds: number): number
   return list.filter((h) => h.captureBefore !== null && h.captureBefore > nowSeconds && h.captureBefore - nowSeconds < 86_400)
     .length;
 }
+
+/** What a bulk capture takes, per currency, for its one confirmation. */
+export function totalsPerCurrency(list: PaymentSummary[]): { currency: string; amount: number; count: number }[] {
+  const by: Record<string, { currency: string; amount: number; count: number } | undefined> = {};
+  for (const hold of list) {
+    const total = by[hold.currency] ?? { currency: hold.currency, amount: 0, count: 0 };
+    total.amount += hold.amountCapturable;
+    total.count += 1;
+    by[hold.currency] = total;
+  }
+  return Object.values(by)
+    .filter((t) => t !== undefined)
+    .sort((a, b) => a.currency.localeCompare(b.currency));
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import type { PaymentSummary } from "./bindings";
+import { expiringSoon, totalsPerCurrency } from "./holds.svelte";
+
+function hold(id: string, currency: string, amountCapturable: number, captureBefore: number | null): PaymentSummary {
+  return {
+    id,
+    created: 0,
+    amount: amountCapturable,
+    amountCapturable,
+    amountReceived: 0,
+    currency,
+    status: "requires_capture",
+    customerEmail: null,
+    description: null,
+    cardBrand: null,
+    cardLast4: null,
+    captureBefore,
+  };
+}
+
+describe("holds", () => {
+  it("count those lapsing within 24 hours, not those already lapsed", () => {
+    const now = 1_000_000;
+    const list = [hold("a", "usd", 1, now + 3600), hold("b", "usd", 1, now + 90_000), hold("c", "usd", 1, now - 1), hold("d", "usd", 1, null)];
+    expect(expiringSoon(list, now)).toBe(1);
+  });
+
+  it("add up a selection per currency for the one confirmation", () => {
+    const list = [hold("a", "usd", 1000, null), hold("b", "eur", 500, null), hold("c", "usd", 250, null)];
+    expect(totalsPerCurrency(list)).toEqual([
+      { currency: "eur", amount: 500, count: 1 },
+      { currency: "usd", amount: 1250, count: 2 },
+    ]);
+  });
+});
