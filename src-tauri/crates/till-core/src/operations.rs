@@ -392,22 +392,20 @@ fn request_of(op: &OperationRow) -> Option<Request> {
 
 /// Checks, journals and sends one money movement.
 async fn perform(
-    client: &StripeClient,
-    store: &Mutex<Store>,
-    account_id: &str,
+    on: On<'_>,
     target: &str,
     request: Request,
     actor: Actor,
     now: i64,
 ) -> Result<Done, Error> {
-    let row = check(store, account_id, target, &request, now)?;
+    let row = check(on.store, on.account_id, target, &request, now)?;
     let amount = match &request {
         Request::Capture { amount } | Request::Refund { amount, .. } => Some(*amount),
         Request::Release { .. } => Some(row.amount_capturable),
     };
     let op = OperationRow {
         id: format!("op_{}", uuid::Uuid::new_v4().simple()),
-        account_id: account_id.to_owned(),
+        account_id: on.account_id.to_owned(),
         kind: request.kind().to_owned(),
         target: target.to_owned(),
         params: serde_json::to_string(&request).map_err(Error::internal)?,
@@ -420,8 +418,8 @@ async fn perform(
         ..OperationRow::default()
     };
     // Written and committed before anything is sent.
-    write(store, |tx| operations::insert_pending(tx, &op))?;
-    execute(client, store, &op, &request, now).await
+    write(on.store, |tx| operations::insert_pending(tx, &op))?;
+    execute(on.client, on.store, &op, &request, now).await
 }
 
 pub async fn capture(
@@ -431,23 +429,9 @@ pub async fn capture(
     actor: Actor,
     now: i64,
 ) -> Result<Done, Error> {
-    let On {
-        client,
-        store,
-        account_id,
-    } = on;
-    let row = cached_payment(store, account_id, payment_id)?;
+    let row = cached_payment(on.store, on.account_id, payment_id)?;
     let amount = amount(amount_text, row.amount_capturable, &row.currency)?;
-    perform(
-        client,
-        store,
-        account_id,
-        payment_id,
-        Request::Capture { amount },
-        actor,
-        now,
-    )
-    .await
+    perform(on, payment_id, Request::Capture { amount }, actor, now).await
 }
 
 pub async fn release(
@@ -457,21 +441,7 @@ pub async fn release(
     actor: Actor,
     now: i64,
 ) -> Result<Done, Error> {
-    let On {
-        client,
-        store,
-        account_id,
-    } = on;
-    perform(
-        client,
-        store,
-        account_id,
-        payment_id,
-        Request::Release { reason },
-        actor,
-        now,
-    )
-    .await
+    perform(on, payment_id, Request::Release { reason }, actor, now).await
 }
 
 pub async fn refund(
@@ -482,22 +452,12 @@ pub async fn refund(
     actor: Actor,
     now: i64,
 ) -> Result<Done, Error> {
-    let On {
-        client,
-        store,
-        account_id,
-    } = on;
-    let row = cached_payment(store, account_id, payment_id)?;
-    let refunded = refunded(store, account_id, payment_id)?;
-    let amount = amount(
-        amount_text,
-        (row.amount_received - refunded).max(0),
-        &row.currency,
-    )?;
+    let row = cached_payment(on.store, on.account_id, payment_id)?;
+    let refunded = refunded(on.store, on.account_id, payment_id)?;
+    let all = (row.amount_received - refunded).max(0);
+    let amount = amount(amount_text, all, &row.currency)?;
     perform(
-        client,
-        store,
-        account_id,
+        on,
         payment_id,
         Request::Refund { amount, reason },
         actor,

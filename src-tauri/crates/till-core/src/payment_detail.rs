@@ -243,12 +243,12 @@ pub fn detail(
     {
         timeline.push(entry(until, Step::HoldExpires, None, &currency));
     }
-    // A hold let go is recorded by Stripe as a refund without a balance
-    // transaction: it moved no money, so it is a release, not a refund.
-    let is_release = |r: &till_store::table::refunds::RefundRow| {
-        r.status == "succeeded" && r.balance_transaction.is_none()
-    };
-    let refund_rows: Vec<_> = refund_rows.into_iter().filter(|r| !is_release(r)).collect();
+    // A hold let go is recorded by Stripe as a refund that moved no money:
+    // a release, not a refund.
+    let refund_rows: Vec<_> = refund_rows
+        .into_iter()
+        .filter(|r| r.moved_money())
+        .collect();
     let mut refunded = 0;
     for refund in &refund_rows {
         let step = match refund.status.as_str() {

@@ -45,6 +45,23 @@ pub struct RefundRow {
     pub raw: String,
 }
 
+impl RefundRow {
+    /// Whether money moved: not a hold let go (see [`MOVED_MONEY`], the
+    /// same rule in SQL).
+    pub fn moved_money(&self) -> bool {
+        !(self.status == "succeeded" && self.balance_transaction.is_none())
+    }
+
+    /// Money refunded or on its way back: what can no longer be refunded.
+    pub fn counts_as_refunded(&self) -> bool {
+        self.moved_money()
+            && matches!(
+                self.status.as_str(),
+                "pending" | "requires_action" | "succeeded"
+            )
+    }
+}
+
 const COLUMNS: &str =
     "id, created, amount, currency, status, reason, charge, payment_intent, failure_reason,
     balance_transaction, raw";
