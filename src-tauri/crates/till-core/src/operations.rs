@@ -164,12 +164,7 @@ fn refunded(store: &Mutex<Store>, account_id: &str, payment_id: &str) -> Result<
     Ok(
         refunds::for_payment_intent(lock(store).conn(), account_id, payment_id)?
             .iter()
-            .filter(|r| {
-                matches!(
-                    r.status.as_str(),
-                    "pending" | "succeeded" | "requires_action"
-                )
-            })
+            .filter(|r| r.counts_as_refunded())
             .map(|r| r.amount)
             .sum(),
     )
