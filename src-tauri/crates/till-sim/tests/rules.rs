@@ -55,6 +55,39 @@ fn capture_cannot_exceed_what_is_capturable_and_a_partial_capture_releases_the_r
 }
 
 #[test]
+fn a_partially_captured_payment_can_be_refunded_up_to_what_was_captured() {
+    let api = start();
+    let pi = api.hold(1000);
+    let id = pi["id"].as_str().unwrap();
+    api.post(
+        &format!("/v1/payment_intents/{id}/capture"),
+        "amount_to_capture=600",
+    )
+    .ok();
+    // The released 400 sits in amount_refunded, yet the captured 600 is
+    // still the merchant's to refund.
+    let over = api.post("/v1/refunds", &format!("payment_intent={id}&amount=601"));
+    assert_eq!(over.status, 400);
+    assert_eq!(over.error_code(), Some("amount_too_large"));
+    let part = api
+        .post("/v1/refunds", &format!("payment_intent={id}&amount=250"))
+        .ok();
+    assert_eq!(part["amount"], 250);
+    let rest = api
+        .post("/v1/refunds", &format!("payment_intent={id}"))
+        .ok();
+    assert_eq!(
+        rest["amount"], 350,
+        "the default is what is left of the capture"
+    );
+    let done = api.post("/v1/refunds", &format!("payment_intent={id}&amount=1"));
+    assert_eq!(done.error_code(), Some("charge_already_refunded"));
+    let charge = api.charge_of(&pi);
+    assert_eq!(charge["amount_refunded"], 1000);
+    assert_eq!(charge["refunded"], true);
+}
+
+#[test]
 fn a_merchant_initiated_visa_hold_lasts_four_days_eighteen_hours() {
     let api = start();
     let pi = api

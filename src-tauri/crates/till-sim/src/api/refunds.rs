@@ -145,7 +145,10 @@ pub fn refund(
         return Ok(refund_id);
     }
 
-    let refundable = charge.amount_captured - charge.amount_refunded;
+    // The released rest of a partial capture sits in `amount_refunded` too
+    // (see `record_release`), so the authorized amount is the bound: after
+    // capturing 60 of 100, 40 is released and 60 stays refundable.
+    let refundable = charge.amount - charge.amount_refunded;
     if refundable <= 0 {
         return Err(ApiError::invalid_request(format!(
             "Charge {charge_id} has already been refunded."

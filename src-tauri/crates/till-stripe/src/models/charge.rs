@@ -90,8 +90,14 @@ impl Charge {
             .and_then(|d| d.card.as_ref())
     }
 
-    /// What can still be refunded: captured, less refunded.
+    /// What can still be refunded. Stripe records a released hold (the
+    /// uncaptured rest of a partial capture, or a cancelled hold) in
+    /// `amount_refunded` although no money moved, so the authorized amount,
+    /// not the captured one, is what refunds and releases together use up.
     pub fn refundable(&self) -> i64 {
-        (self.amount_captured - self.amount_refunded).max(0)
+        if !self.captured {
+            return 0;
+        }
+        (self.amount - self.amount_refunded).max(0)
     }
 }
