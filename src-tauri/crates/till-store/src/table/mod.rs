@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod balance_transactions;
 pub mod charges;
+pub mod checkout_defaults;
 pub mod checkout_sessions;
 pub mod customers;
 pub mod operations;
@@ -29,6 +30,7 @@ pub const MIGRATIONS: &[&[Migration]] = &[
     checkout_sessions::MIGRATIONS,
     sync_state::MIGRATIONS,
     operations::MIGRATIONS,
+    checkout_defaults::MIGRATIONS,
 ];
 
 /// Drops everything cached and synced for an account, but not the account
@@ -43,6 +45,7 @@ pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     checkout_sessions::remove_account(conn, account_id)?;
     sync_state::remove_account(conn, account_id)?;
     operations::remove_account(conn, account_id)?;
+    checkout_defaults::remove_account(conn, account_id)?;
     Ok(())
 }
 

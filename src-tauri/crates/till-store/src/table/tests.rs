@@ -23,6 +23,11 @@ fn fill(conn: &Connection, account_id: &str, n: i64) {
         ..Default::default()
     };
     payment_intents::upsert(conn, account_id, &payment).unwrap();
+    let defaults = checkout_defaults::CheckoutDefaults {
+        success_url: format!("https://example.com/{n}"),
+        cancel_url: None,
+    };
+    checkout_defaults::set(conn, account_id, &defaults).unwrap();
     let charge = charges::ChargeRow {
         id: id("ch"),
         email: Some(marker(account_id)),
