@@ -52,6 +52,15 @@ pub enum Error {
         detail: String,
     },
 
+    /// A checkout Stripe would refuse or that Till cannot build. `item` is
+    /// the line (from 0) at fault, when one is.
+    #[error("the checkout was refused ({reason:?}): {detail}")]
+    CheckoutRefused {
+        reason: CheckoutProblem,
+        item: Option<u32>,
+        detail: String,
+    },
+
     /// A money movement was sent and its answer lost. It is in the journal
     /// and is resolved with the same idempotency key; it is never doubled.
     #[error("the outcome of {operation_id} is not known yet: {detail}")]
@@ -129,6 +138,41 @@ pub enum ActionProblem {
     NotPermitted,
     /// The journaled action was already sent: it cannot be discarded.
     AlreadySent,
+}
+
+/// Why a checkout was refused before anything was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckoutProblem {
+    NoItems,
+    /// Stripe takes at most 100 line items.
+    TooManyItems,
+    ItemUnnamed,
+    QuantityNotPositive,
+    /// A price of zero or less.
+    PriceNotPositive,
+    /// Not a number, decimals the currency lacks, not a multiple of 10 in
+    /// a three-decimal currency, or above Stripe's maximum.
+    PriceInvalid,
+    /// The total is above Stripe's maximum for one payment.
+    TotalTooLarge,
+    UnknownCurrency,
+    /// One checkout is paid in one currency.
+    MixedCurrencies,
+    /// A catalog price that is unknown, archived or recurring.
+    UnknownPrice,
+    UnknownCustomer,
+    MalformedEmail,
+    /// 30 minutes to 24 hours.
+    ExpiryOutOfRange,
+    MalformedUrl,
+    /// Hosted checkout needs a success URL and none is set for the account.
+    SuccessUrlMissing,
+    /// Metadata Stripe would refuse (key over 40 characters, value over
+    /// 500, more than 50 keys, or Till's own key).
+    MetadataInvalid,
+    /// Only an open session can be expired.
+    NotOpen,
 }
 
 impl From<till_store::StoreError> for Error {

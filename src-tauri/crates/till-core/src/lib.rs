@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod app_info;
+pub mod checkouts;
 pub mod data_dir;
 pub mod error;
+pub mod fault_points;
 pub mod jump;
 pub mod keychain;
 pub mod logging;
@@ -12,6 +14,7 @@ pub mod operations;
 pub mod overview;
 pub mod payment_detail;
 pub mod payments;
+pub mod qr;
 pub mod refund_list;
 pub mod rows;
 pub mod sync;

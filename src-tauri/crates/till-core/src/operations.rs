@@ -23,6 +23,7 @@ use till_stripe::requests::{
 use till_stripe::{Currency, Idempotency, Money, MoneyError, Page, StripeClient, StripeError};
 
 use crate::error::{ActionProblem, AmountProblem};
+use crate::fault_points::{self, Point};
 use crate::payments::PaymentSummary;
 use crate::sync::kinds;
 use crate::{Error, rows};
@@ -131,11 +132,11 @@ fn amount(text: Option<&str>, all: i64, currency: &str) -> Result<i64, Error> {
     }
 }
 
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+pub(crate) fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn write<T>(
+pub(crate) fn write<T>(
     store: &Mutex<Store>,
     f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
 ) -> Result<T, Error> {
@@ -302,7 +303,7 @@ async fn send(
 
 /// Whether Stripe's answer settles the operation as failed (it was refused
 /// and nothing happened) rather than leaving its outcome unknown.
-fn definite(err: &StripeError) -> bool {
+pub(crate) fn definite(err: &StripeError) -> bool {
     matches!(
         err,
         StripeError::Card { .. }
@@ -323,7 +324,10 @@ async fn execute(
     now: i64,
 ) -> Result<Done, Error> {
     write(store, |tx| operations::mark_sent(tx, &op.id, now))?;
-    match send(client, op, request).await {
+    fault_points::hit(Point::AfterMarkSent);
+    let answer = send(client, op, request).await;
+    fault_points::hit(Point::AfterResponse);
+    match answer {
         Ok((pi, refund)) => {
             let refund_id = refund.as_ref().map(|r| r.id.clone());
             // The charge changed too (captured, released or refunded): the
@@ -414,6 +418,7 @@ async fn perform(
     };
     // Written and committed before anything is sent.
     write(on.store, |tx| operations::insert_pending(tx, &op))?;
+    fault_points::hit(Point::AfterJournal);
     execute(on.client, on.store, &op, &request, now).await
 }
 
@@ -488,22 +493,36 @@ pub async fn resolve_open(
     let open = operations::open(lock(store).conn(), account_id)?;
     let mut settled = Vec::new();
     for op in open {
+        let on = On {
+            client,
+            store,
+            account_id,
+        };
         let state = match (op.state.as_str(), request_of(&op)) {
-            ("pending", _) | (_, None) => op.state.clone(),
+            ("pending", _) => op.state.clone(),
+            _ if crate::checkouts::journal::is_checkout(&op.kind) => {
+                crate::checkouts::journal::resolve(on, &op, now).await?
+            }
+            (_, None) => op.state.clone(),
             (_, Some(request))
                 if now - op.sent_at.unwrap_or(op.created_at) < IDEMPOTENCY_WINDOW =>
             {
                 match execute(client, store, &op, &request, now).await {
                     Ok(_) => "succeeded".to_owned(),
                     // Stripe keeps answering this key with the same error (a
-                    // stored 500): what the operation made tells.
+                    // stored 500): what the operation made tells. Not
+                    // finding it proves nothing yet: the first request may
+                    // still be running (409 `idempotency_key_in_use`), so it
+                    // stays unknown, safe to send again with its key.
                     Err(Error::OutcomeUnknown { .. }) => {
-                        settle_by_lookup(client, store, &op, &request, now).await?
+                        settle_by_lookup(client, store, &op, &request, now, false).await?
                     }
                     Err(_) => "failed".to_owned(),
                 }
             }
-            (_, Some(request)) => settle_by_lookup(client, store, &op, &request, now).await?,
+            (_, Some(request)) => {
+                settle_by_lookup(client, store, &op, &request, now, true).await?
+            }
         };
         settled.push(Settled {
             operation_id: op.id.clone(),
@@ -553,14 +572,17 @@ pub fn discard(
     Ok(())
 }
 
-/// Past the idempotency window: did the operation happen? A refund carries
-/// its operation id in metadata; a capture leaves it on the PaymentIntent.
+/// Did the operation happen? A refund carries its operation id in metadata;
+/// a capture leaves it on the PaymentIntent. Not found settles it as failed
+/// only when `absent_is_final` (past the idempotency window); otherwise it
+/// stays unknown.
 async fn settle_by_lookup(
     client: &StripeClient,
     store: &Mutex<Store>,
     op: &OperationRow,
     request: &Request,
     now: i64,
+    absent_is_final: bool,
 ) -> Result<String, Error> {
     let pi = client.retrieve_payment_intent(&op.target, &[]).await?;
     let marked = |metadata: &till_stripe::models::Metadata| {
@@ -591,15 +613,19 @@ async fn settle_by_lookup(
             (found.is_some(), found)
         }
     };
-    let state = if happened {
-        State::Succeeded
-    } else {
-        State::Failed
+    let (state, error) = match (happened, absent_is_final) {
+        (true, _) => (State::Succeeded, None),
+        (false, true) => (
+            State::Failed,
+            Some("not found at Stripe after the idempotency window: it did not happen"),
+        ),
+        (false, false) => (
+            State::Unknown,
+            Some("not found at Stripe yet: sent again with the same key later"),
+        ),
     };
     write(store, |tx| {
         kinds::store_payment(tx, &op.account_id, &pi)?;
-        let error = (!happened)
-            .then_some("not found at Stripe after the idempotency window: it did not happen");
         operations::finish(
             tx,
             &op.id,
@@ -618,7 +644,7 @@ async fn settle_by_lookup(
 #[serde(rename_all = "camelCase")]
 pub struct OperationEntry {
     pub id: String,
-    /// `capture`, `release`, `refund`.
+    /// `capture`, `release`, `refund`, `checkout`, `checkout_expire`.
     pub kind: String,
     pub target: String,
     pub amount: Option<i64>,
@@ -644,7 +670,12 @@ pub fn entries(
         .map(|op| OperationEntry {
             id: op.id,
             kind: op.kind,
-            target: op.target,
+            // A new checkout has no target until Stripe names it.
+            target: if op.target.is_empty() {
+                op.result_id.unwrap_or_default()
+            } else {
+                op.target
+            },
             amount: op.amount,
             currency: op.currency,
             operator: op.operator,

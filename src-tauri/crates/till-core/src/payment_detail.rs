@@ -61,7 +61,7 @@ pub enum Fee {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct MetadataEntry {
     pub key: String,

@@ -14,6 +14,8 @@ use crate::accounts::{self, Account, Capabilities};
 use crate::sync::{Controls, SyncListener, SyncOptions, Syncer};
 use crate::{AppInfo, DataDir, Error, Result, app_info};
 
+mod checkouts;
+
 /// The offline demo: a simulator in this process with a café's history.
 #[derive(Debug)]
 struct Demo {
@@ -448,17 +450,31 @@ impl Till {
     }
 
     /// Sends an operation left pending by a crash, at the user's word.
-    pub async fn send_pending(
-        &self,
-        account_id: &str,
-        operation_id: &str,
-    ) -> Result<crate::operations::Done> {
+    /// Returns the operation's id once it went through.
+    pub async fn send_pending(&self, account_id: &str, operation_id: &str) -> Result<String> {
         let client = self.stripe_client(account_id)?;
-        self.money_action(
-            account_id,
-            crate::operations::send_pending(self.on(&client, account_id), operation_id, now()),
-        )
-        .await
+        let op = till_store::table::operations::get(self.store().conn(), operation_id)?;
+        if let Some(op) = op.filter(|op| {
+            op.account_id == account_id
+                && op.state == "pending"
+                && crate::checkouts::journal::is_checkout(&op.kind)
+        }) {
+            let on = self.on(&client, account_id);
+            let done = self
+                .money_action(
+                    account_id,
+                    crate::checkouts::journal::send_pending(on, &op, now()),
+                )
+                .await?;
+            return Ok(done.operation_id);
+        }
+        let done = self
+            .money_action(
+                account_id,
+                crate::operations::send_pending(self.on(&client, account_id), operation_id, now()),
+            )
+            .await?;
+        Ok(done.operation_id)
     }
 
     /// Drops an operation that was never sent, at the user's word.

@@ -433,7 +433,9 @@ impl Syncer {
     fn interval(&self, last_activity: Instant) -> Duration {
         use std::sync::atomic::Ordering::Relaxed;
         let o = &self.options;
-        if self.controls.pending_actions.load(Relaxed) > 0 || last_activity.elapsed() < o.active_for
+        if self.controls.pending_actions.load(Relaxed) > 0
+            || last_activity.elapsed() < o.active_for
+            || self.controls.follow_until.load(Relaxed) > super::status::unix_now()
         {
             o.poll_active
         } else if self.controls.focused.load(Relaxed) {

@@ -108,6 +108,8 @@ pub struct Controls {
     pub(super) focused: std::sync::atomic::AtomicBool,
     /// Money actions waiting for their outcome: poll quickly meanwhile.
     pub(super) pending_actions: std::sync::atomic::AtomicU32,
+    /// Unix time until which a checkout on screen is followed: poll quickly.
+    pub(super) follow_until: std::sync::atomic::AtomicI64,
 }
 
 impl Default for Controls {
@@ -117,6 +119,7 @@ impl Default for Controls {
             nudge: Notify::new(),
             focused: std::sync::atomic::AtomicBool::new(true),
             pending_actions: std::sync::atomic::AtomicU32::new(0),
+            follow_until: std::sync::atomic::AtomicI64::new(0),
         }
     }
 }
@@ -140,6 +143,15 @@ impl Controls {
         self.focused
             .store(focused, std::sync::atomic::Ordering::Relaxed);
         if focused {
+            self.nudge();
+        }
+    }
+
+    /// Polls quickly until `until` (Unix time); 0 stops following.
+    pub fn follow_until(&self, until: i64) {
+        self.follow_until
+            .store(until, std::sync::atomic::Ordering::Relaxed);
+        if until > 0 {
             self.nudge();
         }
     }
