@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
+use crate::checkout_commands;
 use crate::commands;
 
 /// The names in `command_names.rs`, which build.rs turns into permissions.
@@ -48,6 +49,15 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::export_journal,
             commands::send_operation,
             commands::discard_operation,
+            checkout_commands::checkout_catalog,
+            checkout_commands::create_checkout,
+            checkout_commands::expire_checkout,
+            checkout_commands::list_checkouts,
+            checkout_commands::checkout_detail,
+            checkout_commands::duplicate_checkout,
+            checkout_commands::checkout_settings,
+            checkout_commands::save_checkout_settings,
+            checkout_commands::follow_checkouts,
         ])
         .events(collect_events![
             crate::events::CacheChanged,

@@ -338,7 +338,7 @@ pub async fn send_operation(
     till: Core<'_>,
     account_id: String,
     operation_id: String,
-) -> Result<Done, Error> {
+) -> Result<String, Error> {
     let till = Arc::clone(&till);
     tauri::async_runtime::spawn(async move { till.send_pending(&account_id, &operation_id).await })
         .await

@@ -2,6 +2,7 @@
 //! everything else is in `till-core`.
 
 pub mod bindings;
+mod checkout_commands;
 mod commands;
 pub mod events;
 

@@ -45,6 +45,20 @@ impl App {
     }
 }
 
+impl App {
+    /// A screen of a user's journey: saved like [`App::save_screenshot`] and
+    /// copied to `docs/screenshots/`, where the README shows it.
+    pub fn save_journey_screenshot(&self, name: &str) -> Outcome<PathBuf> {
+        let shot = self.save_screenshot(name)?;
+        let docs = workspace_root().join("docs/screenshots");
+        std::fs::create_dir_all(&docs)
+            .map_err(|err| setup(format!("{}: {err}", docs.display())))?;
+        let path = docs.join(format!("{name}.png"));
+        std::fs::copy(&shot, &path).map_err(|err| setup(format!("{}: {err}", path.display())))?;
+        Ok(path)
+    }
+}
+
 /// What happened in a scenario, after every process it started is gone.
 #[derive(Debug)]
 pub struct ScenarioReport {

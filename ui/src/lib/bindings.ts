@@ -79,9 +79,23 @@ export const commands = {
 	/**  Writes the account's journal as CSV to the exports folder; returns where. */
 	exportJournal: (accountId: string) => typedError<string, TillError>(__TAURI_INVOKE("export_journal", { accountId })),
 	/**  Sends an action a crash left unsent, once the user says so. */
-	sendOperation: (accountId: string, operationId: string) => typedError<Done, TillError>(__TAURI_INVOKE("send_operation", { accountId, operationId })),
+	sendOperation: (accountId: string, operationId: string) => typedError<string, TillError>(__TAURI_INVOKE("send_operation", { accountId, operationId })),
 	/**  Drops an action a crash left unsent, once the user says so. */
 	discardOperation: (accountId: string, operationId: string) => typedError<null, TillError>(__TAURI_INVOKE("discard_operation", { accountId, operationId })),
+	/**  The account's active one-time prices, to sell from. */
+	checkoutCatalog: (accountId: string) => typedError<CatalogPrice[], TillError>(__TAURI_INVOKE("checkout_catalog", { accountId })),
+	/**  Checks, journals and creates a hosted checkout; returns its link and QR code. */
+	createCheckout: (accountId: string, draft: CheckoutDraft, actor: Actor) => typedError<CheckoutDone, TillError>(__TAURI_INVOKE("create_checkout", { accountId, draft, actor })),
+	/**  Expires an open checkout through the journal: its link stops working. */
+	expireCheckout: (accountId: string, checkoutId: string, actor: Actor) => typedError<CheckoutDone, TillError>(__TAURI_INVOKE("expire_checkout", { accountId, checkoutId, actor })),
+	listCheckouts: (accountId: string, filter: CheckoutFilter, limit: number) => typedError<CheckoutSummary[], TillError>(__TAURI_INVOKE("list_checkouts", { accountId, filter, limit })),
+	checkoutDetail: (accountId: string, checkoutId: string) => typedError<CheckoutDetail, TillError>(__TAURI_INVOKE("checkout_detail", { accountId, checkoutId })),
+	/**  A past checkout as a new draft for the form. */
+	duplicateCheckout: (accountId: string, checkoutId: string) => typedError<CheckoutDraft, TillError>(__TAURI_INVOKE("duplicate_checkout", { accountId, checkoutId })),
+	checkoutSettings: (accountId: string) => typedError<CheckoutSettings, TillError>(__TAURI_INVOKE("checkout_settings", { accountId })),
+	saveCheckoutSettings: (accountId: string, settings: CheckoutSettings) => typedError<null, TillError>(__TAURI_INVOKE("save_checkout_settings", { accountId, settings })),
+	/**  While a checkout is on screen the sync polls quickly (for 15 minutes at most). */
+	followCheckouts: (accountId: string, following: boolean) => typedError<null, TillError>(__TAURI_INVOKE("follow_checkouts", { accountId, following })),
 };
 
 /** Events */
@@ -166,6 +180,123 @@ export type Capabilities = {
 	export: boolean,
 };
 
+/**  A price of the account's catalog, for the form's picker. */
+export type CatalogPrice = {
+	id: string,
+	productName: string,
+	nickname: string | null,
+	unitAmount: number,
+	currency: string,
+};
+
+/**  A session and, while it is open, its link as a QR code. */
+export type CheckoutDetail = {
+	checkout: CheckoutSummary,
+	qrSvg: string | null,
+};
+
+/**  What creating or expiring did. */
+export type CheckoutDone = {
+	operationId: string,
+	detail: CheckoutDetail,
+};
+
+/**  A new checkout as the form holds it. */
+export type CheckoutDraft = {
+	items: DraftItem[],
+	/**  An existing customer (`cus_…`), or none. */
+	customerId: string | null,
+	/**  Prefills the payment page when there is no customer. */
+	customerEmail: string | null,
+	/**  The owner's own reference (an order number), kept on the session. */
+	clientReference: string | null,
+	metadata: MetadataEntry[],
+	allowPromotionCodes: boolean,
+	collectBillingAddress: boolean,
+	collectPhone: boolean,
+	/**  The payment becomes a hold, captured later from Holds. */
+	manualCapture: boolean,
+	expiresInMinutes: number,
+	/**
+	 *  When given, these become the account's defaults; when not, the
+	 *  defaults are used.
+	 */
+	successUrl: string | null,
+	cancelUrl: string | null,
+};
+
+/**  Which sessions the section lists. */
+export type CheckoutFilter = "all" | "open" | "complete" | "expired";
+
+/**  One line of a session, as sold. */
+export type CheckoutLine = {
+	description: string,
+	quantity: number,
+	/**  Per unit, in the smallest unit of `currency`. */
+	unitAmount: number,
+	amountTotal: number,
+	currency: string,
+	priceId: string | null,
+};
+
+/**  Why a checkout was refused before anything was created. */
+export type CheckoutProblem = "noItems" | 
+/**  Stripe takes at most 100 line items. */
+"tooManyItems" | "itemUnnamed" | "quantityNotPositive" | 
+/**  A price of zero or less. */
+"priceNotPositive" | 
+/**
+ *  Not a number, decimals the currency lacks, not a multiple of 10 in
+ *  a three-decimal currency, or above Stripe's maximum.
+ */
+"priceInvalid" | 
+/**  The total is above Stripe's maximum for one payment. */
+"totalTooLarge" | "unknownCurrency" | 
+/**  One checkout is paid in one currency. */
+"mixedCurrencies" | 
+/**  A catalog price that is unknown, archived or recurring. */
+"unknownPrice" | "unknownCustomer" | "malformedEmail" | 
+/**  30 minutes to 24 hours. */
+"expiryOutOfRange" | "malformedUrl" | 
+/**  Hosted checkout needs a success URL and none is set for the account. */
+"successUrlMissing" | 
+/**
+ *  Metadata Stripe would refuse (key over 40 characters, value over
+ *  500, more than 50 keys, or Till's own key).
+ */
+"metadataInvalid" | 
+/**  Only an open session can be expired. */
+"notOpen";
+
+/**  The account's checkout settings, for Settings and the form. */
+export type CheckoutSettings = {
+	successUrl: string | null,
+	cancelUrl: string | null,
+};
+
+/**  A session as the Checkouts section shows it. */
+export type CheckoutSummary = {
+	id: string,
+	/**  `open`, `complete` or `expired`. */
+	status: string,
+	/**  `unpaid`, `paid` or `no_payment_required`. */
+	paymentStatus: string,
+	amountTotal: number | null,
+	currency: string | null,
+	created: number,
+	expiresAt: number,
+	customerId: string | null,
+	customerEmail: string | null,
+	clientReference: string | null,
+	/**  The payment it made, once paid (or held). */
+	paymentId: string | null,
+	/**  The payment's own status (`succeeded`, `requires_capture`…). */
+	paymentState: string | null,
+	/**  The hosted page, while it is open. */
+	url: string | null,
+	lines: CheckoutLine[],
+};
+
 /**  One local day. */
 export type DayTotals = {
 	/**  The day's local midnight, as a Unix time. */
@@ -183,6 +314,16 @@ export type Done = {
 	/**  The refund made, for a refund. */
 	refundId: string | null,
 };
+
+/**  One line of a new checkout. */
+export type DraftItem = 
+/**
+ *  Typed in for this checkout: a name and a unit price in major units
+ *  ("12.50"; "1200" in JPY).
+ */
+{ kind: "adhoc"; name: string; unitAmount: string; currency: string; quantity: number } | 
+/**  A price from the account's catalog. */
+{ kind: "price"; priceId: string; quantity: number };
 
 /**  Stripe's fee for a payment, once Stripe has worked it out. */
 export type Fee = 
@@ -248,7 +389,7 @@ export type NetTotal = {
 /**  One line of the audit view. */
 export type OperationEntry = {
 	id: string,
-	/**  `capture`, `release`, `refund`. */
+	/**  `capture`, `release`, `refund`, `checkout`, `checkout_expire`. */
 	kind: string,
 	target: string,
 	amount: number | null,
@@ -484,6 +625,11 @@ export type TillError =
 { code: "amountRefused"; reason: AmountProblem; detail: string } | 
 /**  The payment is not in a state that allows this, or the key may not. */
 { code: "actionRefused"; reason: ActionProblem; detail: string } | 
+/**
+ *  A checkout Stripe would refuse or that Till cannot build. `item` is
+ *  the line (from 0) at fault, when one is.
+ */
+{ code: "checkoutRefused"; reason: CheckoutProblem; item: number | null; detail: string } | 
 /**
  *  A money movement was sent and its answer lost. It is in the journal
  *  and is resolved with the same idempotency key; it is never doubled.

@@ -1,6 +1,6 @@
 // Turns a core error into words for the merchant. The UI branches on `code`;
 // the core's detail is shown as-is beneath, for support.
-import type { ActionProblem, AmountProblem, KeyProblem, TillError } from "./bindings";
+import type { ActionProblem, AmountProblem, CheckoutProblem, KeyProblem, TillError } from "./bindings";
 
 const KEY_PROBLEMS: Record<KeyProblem, string> = {
   malformed: "That does not look like a Stripe key",
@@ -35,6 +35,26 @@ const ACTION_PROBLEMS: Record<ActionProblem, string> = {
   uncapturedUseRelease: "This payment is not captured: capture less or release it instead",
   notPermitted: "This account's key does not allow that",
   alreadySent: "That action was already sent to Stripe",
+};
+
+const CHECKOUT_PROBLEMS: Record<CheckoutProblem, string> = {
+  noItems: "Add at least one line to sell",
+  tooManyItems: "A checkout takes at most 100 lines",
+  itemUnnamed: "Every line needs a name",
+  quantityNotPositive: "Quantities start at 1",
+  priceNotPositive: "A price must be more than zero",
+  priceInvalid: "That price is not one Stripe accepts",
+  totalTooLarge: "The total is more than Stripe accepts in one payment",
+  unknownCurrency: "That is not a currency code",
+  mixedCurrencies: "One checkout is paid in one currency",
+  unknownPrice: "That price is not in this account's catalog",
+  unknownCustomer: "That customer is not in this account",
+  malformedEmail: "That is not an email address",
+  expiryOutOfRange: "A checkout stays open between 30 minutes and 24 hours",
+  malformedUrl: "That is not a web address",
+  successUrlMissing: "Where should customers land after paying?",
+  metadataInvalid: "Stripe would refuse that metadata",
+  notOpen: "This checkout is no longer open",
 };
 
 export interface ErrorText {
@@ -72,6 +92,15 @@ export function describeError(error: TillError): ErrorText {
       return { title: AMOUNT_PROBLEMS[error.reason], detail: error.detail };
     case "actionRefused":
       return { title: ACTION_PROBLEMS[error.reason], detail: error.detail };
+    case "checkoutRefused":
+      return {
+        title: CHECKOUT_PROBLEMS[error.reason],
+        detail: error.detail,
+        fix:
+          error.reason === "successUrlMissing"
+            ? "Give a success URL (your shop's thank-you page) once: Till remembers it for this account."
+            : undefined,
+      };
     case "outcomeUnknown":
       return {
         title: "Stripe's answer was lost on the way",

@@ -1,0 +1,200 @@
+//! The three journeys Till exists for, in the real app on the demo account,
+//! with a screenshot of every screen each passes through (docs/screenshots):
+//! 1. the owner creates a checkout, sees its QR code, a customer pays it, and
+//!    the payment shows as succeeded in Payments and in the Overview's totals;
+//! 2. staff partially capture the hold closest to expiry in three
+//!    interactions, see the rest released and the hold leave the queue;
+//! 3. the owner refunds part of a payment from its drawer in three
+//!    interactions, sees the refundable amount drop and the refund in Refunds.
+
+use serde_json::json;
+use till_e2e::{Failure, Outcome, ensure, scenario};
+
+fn type_into(ui: &till_e2e::Session, css: &str, text: &str) -> Outcome<()> {
+    let found = ui.execute(
+        "const el = document.querySelector(arguments[0]); if (!el) return false; el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+        json!([css, text]),
+    )?;
+    ensure!(found == json!(true), "no {css}");
+    Ok(())
+}
+
+fn number(text: &str) -> f64 {
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits.trim_matches('.').parse().unwrap_or(f64::NAN)
+}
+
+/// Today's card in the Overview: (gross text, payments) per currency line.
+fn todays_totals(ui: &till_e2e::Session) -> Outcome<Vec<(String, u64)>> {
+    let pairs = ui.execute(
+        "const dl = document.querySelector(\"[data-testid='totals-0']\"); if (!dl) return [];
+         return [...dl.querySelectorAll('dt')].map(dt => [dt.textContent, dt.nextElementSibling ? dt.nextElementSibling.textContent : '']);",
+        json!([]),
+    )?;
+    Ok(pairs
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|row| {
+                    let gross = row[0].as_str().unwrap_or_default().to_owned();
+                    let count = row[1]
+                        .as_str()
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .find_map(|w| w.parse::<u64>().ok())
+                        .unwrap_or(0);
+                    (gross, count)
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Pays a checkout as its customer would, through the simulator that
+/// serves the demo account (its address is the link's).
+fn pay(url: &str) -> Outcome<()> {
+    let (base, id) = url
+        .split_once("/pay/")
+        .ok_or_else(|| Failure::Assertion(format!("not a demo payment link: {url}")))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let reply = agent
+        .post(format!("{base}/_sim/checkout/sessions/{id}/complete"))
+        .send_json(json!({}))
+        .map_err(|err| Failure::Assertion(format!("paying {id}: {err}")))?;
+    ensure!(
+        reply.status().as_u16() == 200,
+        "paying {id}: {}",
+        reply.status()
+    );
+    Ok(())
+}
+
+#[test]
+fn the_three_journeys() -> Outcome {
+    scenario("journeys", |app| {
+        let ui = app.session();
+        ui.wait_for_text("[data-testid='status-line']", |t| t.contains("Synced"))?;
+
+        // 1. Owner: a checkout, its QR code, paid, then in Payments and the Overview.
+        let before = todays_totals(ui)?;
+        ui.click(&ui.find("a[data-section='checkouts']")?)?;
+        ui.wait_until("document.querySelector(\"[data-testid='checkout-list']\") !== null || document.querySelector('.empty-state') !== null")?;
+        app.save_journey_screenshot("journey-owner-1-checkouts")?;
+        ui.click(&ui.find(".toolbar button.primary")?)?;
+        ui.wait_until("document.querySelector(\"[data-testid='checkout-form']\") !== null")?;
+        type_into(ui, "[data-testid='checkout-line'] input.grow", "Birthday cake")?;
+        type_into(ui, "[data-testid='checkout-line'] input.amount-input", "42.50")?;
+        type_into(ui, "#checkout-customer", "ada@example.com")?;
+        // The demo has no return address yet: asked once.
+        type_into(ui, "#checkout-success", "https://cafe.example/thanks")?;
+        ui.wait_until("document.querySelectorAll(\"[data-testid='checkout-form'] select[aria-label^='Catalog'] option\").length >= 0")?;
+        ui.click(&ui.find(".lines .row-actions button:nth-child(2)")?)?; // Add from catalog
+        let total = ui.wait_for_text("[data-testid='checkout-total']", |t| {
+            t.contains("Total") && !t.contains("42.50")
+        })?;
+        app.save_journey_screenshot("journey-owner-2-new-checkout")?;
+        ui.click(&ui.find("[data-testid='checkout-form'] button[type='submit']")?)?;
+        ui.wait_until("document.querySelector(\"[data-testid='checkout-qr']\") !== null")?;
+        let amount = ui.wait_for_text("[data-testid='checkout-amount']", |t| !t.is_empty())?;
+        ensure!(
+            total.contains(amount.trim()),
+            "the checkout is for the total shown: {total} / {amount}"
+        );
+        let url = ui
+            .execute(
+                "return document.querySelector(\"[data-testid='checkout-url']\").value;",
+                json!([]),
+            )?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Failure::Assertion("no link".into()))?;
+        app.save_journey_screenshot("journey-owner-3-qr-code")?;
+
+        pay(&url)?;
+        ui.wait_for_text("[data-testid='checkout-status']", |t| t == "Paid")?;
+        app.save_journey_screenshot("journey-owner-4-paid")?;
+
+        ui.click(&ui.find("a[data-section='payments']")?)?;
+        ui.wait_until("document.querySelectorAll('.table-row').length > 0")?;
+        let row = ui
+            .execute("return document.querySelector('.table-row').textContent;", json!([]))?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        ensure!(
+            row.contains("ada@example.com") && row.contains("Succeeded") && (number(row.split("Succeeded").next().unwrap_or_default()) - number(&amount)).abs() < 0.001,
+            "the newest payment is ours, succeeded: {row} ({amount})"
+        );
+        app.save_journey_screenshot("journey-owner-5-payments")?;
+
+        ui.click(&ui.find("a[data-section='overview']")?)?;
+        ui.wait_until("document.querySelector(\"[data-testid='totals-0']\") !== null")?;
+        let after = todays_totals(ui)?;
+        let usd = |totals: &[(String, u64)]| {
+            totals
+                .iter()
+                .find(|(gross, _)| gross.starts_with('$'))
+                .map(|(gross, count)| (number(gross), *count))
+                .unwrap_or((0.0, 0))
+        };
+        let (gross_before, count_before) = usd(&before);
+        let (gross_after, count_after) = usd(&after);
+        ensure!(
+            count_after == count_before + 1 && (gross_after - gross_before - number(&amount)).abs() < 0.001,
+            "today's USD totals grew by the checkout: {before:?} → {after:?} ({amount})"
+        );
+        app.save_journey_screenshot("journey-owner-6-overview")?;
+
+        // 2. Staff: the hold closest to expiry, half captured, in 3 interactions.
+        ui.click(&ui.find("a[data-section='holds']")?)?;
+        let count = ui.wait_for_text("[data-testid='holds-count']", |t| t.contains("hold"))?;
+        app.save_journey_screenshot("journey-staff-1-holds")?;
+        ui.click(&ui.find(".hold-row:first-child .hold-line > button:last-child")?)?; // 1
+        let input = ".hold-row:first-child .hold-actions input.amount-input";
+        ui.wait_until(&format!("document.querySelector(\"{input}\") !== null"))?;
+        let held = ui.execute("return document.querySelector(arguments[0]).value;", json!([input]))?;
+        let half = format!("{:.2}", (number(held.as_str().unwrap_or("")) / 2.0 * 100.0).floor() / 100.0);
+        type_into(ui, input, &half)?; // 2
+        ui.wait_for_text("[data-testid='remainder']", |t| t.contains("will be released"))?;
+        app.save_journey_screenshot("journey-staff-2-capture-part")?;
+        ui.click(&ui.find(".hold-row:first-child .hold-actions button[type='submit']")?)?; // 3
+        let result = ui.wait_for_text("[data-testid='hold-result']", |t| t.starts_with("Captured"))?;
+        ensure!(result.contains("released to the customer"), "{result}");
+        let left = ui.wait_for_text("[data-testid='holds-count']", |t| t != count)?;
+        ensure!(
+            number(left.split_whitespace().next().unwrap_or("")) == number(count.split_whitespace().next().unwrap_or("")) - 1.0,
+            "the hold left the queue: {count} → {left}"
+        );
+        app.save_journey_screenshot("journey-staff-3-captured")?;
+
+        // 3. Owner: part of a payment refunded from its drawer, in 3 interactions.
+        ui.click(&ui.find("a[data-section='payments']")?)?;
+        ui.wait_until("document.querySelectorAll('.table-row').length > 0")?;
+        app.save_journey_screenshot("journey-refund-1-payments")?;
+        ui.click(&ui.find(".table-row:first-child")?)?; // 1: our paid checkout
+        let refundable = ui.wait_for_text("[data-testid='refund-refundable']", |t| {
+            t.chars().any(|c| c.is_ascii_digit())
+        })?;
+        type_into(ui, "#refund-amount", "5.00")?; // 2
+        app.save_journey_screenshot("journey-refund-2-drawer")?;
+        ui.click(&ui.find("[data-testid='refund-form'] button[type='submit']")?)?; // 3
+        let now = ui.wait_for_text("[data-testid='refund-refundable']", |t| t != refundable)?;
+        ensure!(
+            ((number(&refundable) - number(&now)) - 5.0).abs() < 0.001,
+            "refundable {refundable} → {now}"
+        );
+        app.save_journey_screenshot("journey-refund-3-refunded")?;
+        ui.click(&ui.find("a[data-section='refunds']")?)?;
+        let line = ui.wait_for_text("[data-testid='refund-list'] li:first-child", |t| t.contains("Succeeded"))?;
+        ensure!(line.contains("5.00"), "the newest refund is ours: {line}");
+        app.save_journey_screenshot("journey-refund-4-refunds")?;
+        Ok(())
+    })
+    .outcome()
+}
