@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use tauri::Manager;
 use tauri_specta::Event;
 use till_core::sync::{SyncListener, SyncProgress};
 
@@ -35,6 +36,9 @@ impl SyncListener for ToUi {
         };
         if let Err(err) = event.emit(&self.0) {
             tracing::warn!(error = %err, "a cache-changed event was not delivered");
+        }
+        if let Some(warnings) = self.0.try_state::<crate::hold_warnings::Nudge>() {
+            warnings.nudge();
         }
     }
 }

@@ -5,10 +5,12 @@ pub mod bindings;
 mod checkout_commands;
 mod commands;
 pub mod events;
+pub mod hold_warnings;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use tauri::Manager;
 use till_core::{DataDir, Till};
 
 /// Starts the app. Errors before the window opens are logged and end the
@@ -42,10 +44,13 @@ pub fn run() -> ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
-        .manage(till)
+        .plugin(tauri_plugin_notification::init())
+        .manage(Arc::clone(&till))
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
+            let nudge = hold_warnings::start(app.handle(), till);
+            app.manage(nudge);
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -80,7 +80,6 @@ fn the_three_journeys() -> Outcome {
     scenario("journeys", |app| {
         let ui = app.session();
         ui.wait_for_text("[data-testid='status-line']", |t| t.contains("Synced"))?;
-
         // 1. Owner: a checkout, its QR code, paid, then in Payments and the Overview.
         let before = todays_totals(ui)?;
         ui.click(&ui.find("a[data-section='checkouts']")?)?;

@@ -7,6 +7,7 @@ pub mod checkouts;
 pub mod data_dir;
 pub mod error;
 pub mod fault_points;
+pub mod hold_alerts;
 pub mod jump;
 pub mod keychain;
 pub mod logging;

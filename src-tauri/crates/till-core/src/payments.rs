@@ -9,7 +9,7 @@ use till_store::table::payment_intents::{self, Cursor, Filter, PaymentRow, Sort}
 use crate::Error;
 
 /// One row of the Payments list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentSummary {
     pub id: String,

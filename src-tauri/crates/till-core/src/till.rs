@@ -14,6 +14,7 @@ use crate::accounts::{self, Account, Capabilities};
 use crate::sync::{Controls, SyncListener, SyncOptions, Syncer};
 use crate::{AppInfo, DataDir, Error, Result, app_info};
 
+mod alerts;
 mod checkouts;
 
 /// The offline demo: a simulator in this process with a café's history.
@@ -36,6 +37,8 @@ pub struct Till {
     /// Keys read from the keychain this session, by account: read once,
     /// held in memory zeroized on drop, never written anywhere else.
     keys: Mutex<HashMap<String, till_stripe::ApiKey>>,
+    /// Holds already announced as expiring within a day, this run.
+    hold_alerts: Mutex<crate::hold_alerts::HoldAlerts>,
 }
 
 fn now() -> i64 {
@@ -63,6 +66,7 @@ impl Till {
             demo: Mutex::new(None),
             syncs: Mutex::new(HashMap::new()),
             keys: Mutex::new(HashMap::new()),
+            hold_alerts: Mutex::new(crate::hold_alerts::HoldAlerts::default()),
         };
         if till.saved_accounts()?.is_empty() {
             till.start_demo()?;
