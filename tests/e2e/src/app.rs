@@ -105,9 +105,19 @@ fn application() -> Outcome<PathBuf> {
 
 /// Runs `body` against a freshly started app with an empty data directory.
 pub fn scenario(name: &str, body: impl FnOnce(&App) -> Outcome) -> ScenarioReport {
+    scenario_with(name, &[], body)
+}
+
+/// [`scenario`] with more environment for the app (e.g. `TILL_STRIPE_API_BASE`
+/// pointing at a simulator the test runs).
+pub fn scenario_with(
+    name: &str,
+    env: &[(&str, &str)],
+    body: impl FnOnce(&App) -> Outcome,
+) -> ScenarioReport {
     let output_dir = workspace_root().join("tests/output").join(name);
     let mut groups = Vec::new();
-    let failure = run(&output_dir, &mut groups, body).err();
+    let failure = run(&output_dir, env, &mut groups, body).err();
     let process_groups = groups.iter().map(Group::pgid).collect();
     // Teardown: newest first, so the driver goes before the display it uses.
     while let Some(mut group) = groups.pop() {
@@ -120,7 +130,12 @@ pub fn scenario(name: &str, body: impl FnOnce(&App) -> Outcome) -> ScenarioRepor
     }
 }
 
-fn run(output_dir: &Path, groups: &mut Vec<Group>, body: impl FnOnce(&App) -> Outcome) -> Outcome {
+fn run(
+    output_dir: &Path,
+    env: &[(&str, &str)],
+    groups: &mut Vec<Group>,
+    body: impl FnOnce(&App) -> Outcome,
+) -> Outcome {
     let _ = std::fs::remove_dir_all(output_dir);
     std::fs::create_dir_all(output_dir)
         .map_err(|err| setup(format!("{}: {err}", output_dir.display())))?;
@@ -129,7 +144,7 @@ fn run(output_dir: &Path, groups: &mut Vec<Group>, body: impl FnOnce(&App) -> Ou
     let data_dir = scratch.path().join("data");
 
     let display = start_xvfb(groups)?;
-    let driver_url = start_driver(groups, &display, &data_dir, output_dir)?;
+    let driver_url = start_driver(groups, &display, &data_dir, output_dir, env)?;
     let session = Session::open(&driver_url, &application.display().to_string())?;
     let app = App {
         session,
@@ -207,6 +222,7 @@ fn start_driver(
     display: &str,
     data_dir: &Path,
     output_dir: &Path,
+    env: &[(&str, &str)],
 ) -> Outcome<String> {
     let port = free_port()?;
     let native_port = free_port()?;
@@ -226,6 +242,7 @@ fn start_driver(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "debug".to_owned()),
         )
+        .envs(env.iter().copied())
         .stdout(log)
         .stderr(log_err);
     groups.push(Group::spawn("tauri-driver", command)?);

@@ -11,7 +11,7 @@ mod failure;
 mod process;
 mod webdriver;
 
-pub use app::{App, ScenarioReport, scenario};
+pub use app::{App, ScenarioReport, scenario, scenario_with};
 pub use failure::{Failure, Outcome};
 pub use process::processes_in_group;
 pub use webdriver::{Element, Session};
