@@ -520,9 +520,7 @@ pub async fn resolve_open(
                     Err(_) => "failed".to_owned(),
                 }
             }
-            (_, Some(request)) => {
-                settle_by_lookup(client, store, &op, &request, now, true).await?
-            }
+            (_, Some(request)) => settle_by_lookup(client, store, &op, &request, now, true).await?,
         };
         settled.push(Settled {
             operation_id: op.id.clone(),
@@ -591,6 +589,7 @@ async fn settle_by_lookup(
             .map(String::as_str)
             == Some(op.id.as_str())
     };
+    let mut made = None;
     let (happened, result) = match request {
         Request::Capture { .. } => (marked(&pi.metadata), Some(pi.id.clone())),
         // A cancel takes no metadata: the hold being released is the sign.
@@ -605,11 +604,8 @@ async fn settle_by_lookup(
                     &Page::first(100),
                 )
                 .await?;
-            let found = list
-                .data
-                .iter()
-                .find(|r| marked(&r.metadata))
-                .map(|r| r.id.clone());
+            made = list.data.into_iter().find(|r| marked(&r.metadata));
+            let found = made.as_ref().map(|r| r.id.clone());
             (found.is_some(), found)
         }
     };
@@ -626,6 +622,10 @@ async fn settle_by_lookup(
     };
     write(store, |tx| {
         kinds::store_payment(tx, &op.account_id, &pi)?;
+        // The refund found is cached too: what is left to refund counts it.
+        if let Some(refund) = &made {
+            refunds::upsert(tx, &op.account_id, &rows::refund(refund))?;
+        }
         operations::finish(
             tx,
             &op.id,

@@ -76,9 +76,9 @@ fn faults() -> Value {
         "error_429_rate": 0.04,
         "error_500_rate": 0.03,
         "error_503_rate": 0.03,
-        "drop_before_commit_rate": 0.03,
-        "drop_after_commit_rate": 0.05,
-        "stored_500_rate": 0.03,
+        "drop_before_commit_rate": 0.05,
+        "drop_after_commit_rate": 0.08,
+        "stored_500_rate": 0.05,
         "slow_rate": 0.02,
         "slow_ms": 300,
     })
@@ -91,9 +91,20 @@ const CLIENT_TIMEOUT: Duration = Duration::from_millis(150);
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Action {
     /// All of the hold (`all`, typed as nothing) or `amount` of it.
-    Capture { amount: i64, all: bool },
-    Release { reason: ReleaseReason },
-    Refund { amount: i64, reason: Option<RefundWhy> },
+    Capture {
+        amount: i64,
+        all: bool,
+    },
+    Release {
+        reason: ReleaseReason,
+    },
+    /// `amount`, or all that is left (`all`, typed as nothing: the core
+    /// works it out from its cache).
+    Refund {
+        amount: i64,
+        all: bool,
+        reason: Option<RefundWhy>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -186,6 +197,7 @@ fn make_plan(payments: &mut [Payment], ops: usize, rng: &mut fastrand::Rng) -> V
             } else {
                 rng.i64(50..=left)
             };
+            let all = amount == left && rng.bool();
             p.refunded += amount;
             p.refunds.push(index);
             plan.push(Planned {
@@ -193,6 +205,7 @@ fn make_plan(payments: &mut [Payment], ops: usize, rng: &mut fastrand::Rng) -> V
                 currency: p.currency.clone(),
                 action: Action::Refund {
                     amount,
+                    all,
                     reason: [
                         None,
                         Some(RefundWhy::RequestedByCustomer),
@@ -317,7 +330,10 @@ impl Child {
         // user does it again.
         let mut by_plan: BTreeMap<usize, Vec<OperationRow>> = BTreeMap::new();
         for row in self.rows() {
-            by_plan.entry(plan_index(&row).unwrap()).or_default().push(row);
+            by_plan
+                .entry(plan_index(&row).unwrap())
+                .or_default()
+                .push(row);
         }
         for (&i, rows) in &by_plan {
             if rows.iter().all(|r| r.state == "failed") {
@@ -348,9 +364,14 @@ impl Child {
             Action::Release { reason } => {
                 operations::release(self.on(), &planned.pi, Some(*reason), actor, now).await
             }
-            Action::Refund { amount, reason } => {
-                let text = typed(*amount, &planned.currency);
-                operations::refund(self.on(), &planned.pi, Some(&text), *reason, actor, now).await
+            Action::Refund {
+                amount,
+                all,
+                reason,
+            } => {
+                let text = (!all).then(|| typed(*amount, &planned.currency));
+                operations::refund(self.on(), &planned.pi, text.as_deref(), *reason, actor, now)
+                    .await
             }
         }
     }
@@ -411,8 +432,10 @@ impl Child {
             if open == 0 {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis((attempt + 1) * 20).min(Duration::from_millis(200)))
-                .await;
+            tokio::time::sleep(
+                Duration::from_millis((attempt + 1) * 20).min(Duration::from_millis(200)),
+            )
+            .await;
         }
         panic!("sent operations still open after 100 attempts to settle them");
     }
@@ -446,9 +469,7 @@ impl Crash {
                 "(1) after the journal commit, before sending: row marked sent"
             }
             Self::ServerCommitted => "(2) after the server committed, before the response",
-            Self::Core(Point::AfterResponse) => {
-                "(3) after the response, before the journal update"
-            }
+            Self::Core(Point::AfterResponse) => "(3) after the response, before the journal update",
         }
     }
 }
@@ -495,7 +516,7 @@ fn fault_campaign() {
 }
 
 #[test]
-#[ignore = "the full campaign (1,000 operations, a few minutes): run with --ignored"]
+#[ignore = "the full campaign (1,000 operations, about a minute): run with --ignored"]
 fn full_fault_campaign() {
     if std::env::var(CHILD).is_err() {
         campaign(ops(1_000), seed());
@@ -515,10 +536,56 @@ async fn make_payment(client: &StripeClient, currency: &str, amount: i64, hold: 
         .clone()
 }
 
+/// Found while building the campaign's "refund the rest": a refund whose
+/// answer was lost and that start-up found at Stripe (past the idempotency
+/// window) must be cached, or what is left to refund is overstated and
+/// Stripe refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_settled_by_lookup_counts_against_the_rest() {
+    if std::env::var(CHILD).is_ok() {
+        return;
+    }
+    let sim = Simulator::start(SimConfig {
+        rate_limit: 0,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let stripe = client(&sim);
+    let pi = make_payment(&stripe, "usd", 5_000, false).await;
+    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+    common::syncer(&sim, &store).sync_once().await.unwrap();
+    let on = On {
+        client: &stripe,
+        store: &store,
+        account_id: ACCOUNT,
+    };
+    let now = till_core::sync::unix_now();
+    control(&sim, "faults", json!({ "stored_500_next": 20 }));
+    let err = operations::refund(on, &pi, Some("10.00"), None, Actor::default(), now)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
+    control(&sim, "faults", json!({}));
+    let settled = operations::resolve_open(&stripe, &store, ACCOUNT, now + LATE)
+        .await
+        .unwrap();
+    assert_eq!(settled[0].state, "succeeded");
+    let done = operations::refund(on, &pi, None, None, Actor::default(), now + LATE)
+        .await
+        .unwrap();
+    let made = stripe
+        .retrieve_refund(done.refund_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(made.amount, 4_000, "the rest: 50.00 less the 10.00 found");
+}
+
 fn campaign(ops: usize, seed: u64) {
     let started = Instant::now();
     let target = (ops / 10).max(50) as u64;
-    println!("fault campaign: {ops} operations, seed {seed}, each crash point at least {target} times");
+    println!(
+        "fault campaign: {ops} operations, seed {seed}, each crash point at least {target} times"
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -560,7 +627,11 @@ fn campaign(ops: usize, seed: u64) {
         payments
     });
     let plan = make_plan(&mut payments, ops, &mut rng);
-    std::fs::write(dir.path().join("plan.json"), serde_json::to_vec(&plan).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("plan.json"),
+        serde_json::to_vec(&plan).unwrap(),
+    )
+    .unwrap();
 
     // The server-side crash point: the hook kills the child from the
     // simulator's thread once its request is committed, and the answer is
@@ -570,8 +641,13 @@ fn campaign(ops: usize, seed: u64) {
     {
         let hook = Arc::clone(&hook);
         let commits = Arc::clone(&commits);
-        sim.set_after_commit(move |_| {
+        sim.set_after_commit(move |commit| {
             commits.fetch_add(1, Ordering::Relaxed);
+            // A request the slow fault held may be one its client (or a
+            // killed child before it) gave up on: not this crash point.
+            if commit.slow {
+                return false;
+            }
             let mut hook = hook.lock().unwrap();
             hook.seen += 1;
             match (hook.pid, hook.kill_at) {
@@ -710,7 +786,10 @@ fn campaign(ops: usize, seed: u64) {
         *outcomes.entry(row.state.as_str()).or_default() += 1;
     }
 
-    println!("seed {seed}; {ops} operations; {runs} child processes; {} s", started.elapsed().as_secs());
+    println!(
+        "seed {seed}; {ops} operations; {runs} child processes; {} s",
+        started.elapsed().as_secs()
+    );
     for crash in CRASHES {
         println!(
             "  kill -9 {}: {}",
@@ -722,6 +801,23 @@ fn campaign(ops: usize, seed: u64) {
         "  late restarts (25 h on, past the idempotency window): {late_restarts}; server commits: {}; POSTs answered or dropped: {writes}",
         commits.load(Ordering::Relaxed)
     );
+    let mut mix: BTreeMap<&str, u64> = BTreeMap::new();
+    for p in &plan {
+        let kind = match p.action {
+            Action::Capture { all: true, .. } => "capture (all)",
+            Action::Capture { amount, .. }
+                if payments.iter().any(|x| x.id == p.pi && x.amount == amount) =>
+            {
+                "capture (all, typed)"
+            }
+            Action::Capture { .. } => "capture (part)",
+            Action::Release { .. } => "release",
+            Action::Refund { all: true, .. } => "refund (the rest)",
+            Action::Refund { .. } => "refund",
+        };
+        *mix.entry(kind).or_default() += 1;
+    }
+    println!("  plan: {mix:?}");
     println!("  faults injected: {injected:?}");
     for (event, n) in &events {
         println!("  child: {event}: {n}");
@@ -747,7 +843,13 @@ fn campaign(ops: usize, seed: u64) {
         assert!(n >= target, "{}: {n} kills", crash.describe());
     }
     assert_eq!(
-        (verdict.exactly_once, verdict.duplicated, verdict.lost, verdict.wrong_amount, verdict.unintended),
+        (
+            verdict.exactly_once,
+            verdict.duplicated,
+            verdict.lost,
+            verdict.wrong_amount,
+            verdict.unintended
+        ),
         (ops, 0, 0, 0, 0),
         "{:?}",
         verdict.problems
@@ -871,7 +973,11 @@ async fn verify(
                 once += 1;
             }
         } else {
-            let expected = if p.hold { "requires_capture" } else { "succeeded" };
+            let expected = if p.hold {
+                "requires_capture"
+            } else {
+                "succeeded"
+            };
             if status != expected || received != p.received {
                 unintended += 1;
                 problem(format!("untouched, yet {status} with {received} received"));
@@ -905,8 +1011,9 @@ async fn verify(
             }
         }
         released_found.sort_unstable();
+        // (A release lost or a capture of the wrong amount is counted above.)
         if released_found != released_expected {
-            unintended += 1;
+            unintended += usize::from(lost == 0 && wrong == 0);
             problem(format!(
                 "released {released_found:?}, expected {released_expected:?}"
             ));

@@ -2,6 +2,13 @@
 //! error answers, dropped connections and stored 500s. Each comes as a rate
 //! (a share of requests, drawn from the simulator's seeded generator) and as
 //! a count of the next requests it hits, for deterministic tests.
+//!
+//! In-process only, [`AfterCommit`] lets a test act at the instant a POST
+//! has committed and its answer is not yet sent (the fault campaign kills
+//! its client there): see [`crate::Simulator::set_after_commit`].
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +37,13 @@ pub struct Faults {
     /// client cannot know whether the change happened.
     pub stored_500_rate: f64,
     pub stored_500_next: u32,
+    /// Requests held `slow_ms` before they are processed (on top of the
+    /// latency): a client with a shorter timeout gives up while the request
+    /// carries on and, for a POST, commits, as at Stripe. Meanwhile the same
+    /// idempotency key answers 409 `idempotency_key_in_use`.
+    pub slow_rate: f64,
+    pub slow_next: u32,
+    pub slow_ms: u64,
 
     // Realistic imperfections, for sync tests.
     /// A new charge shows no `balance_transaction` for this long.
@@ -66,6 +80,31 @@ impl Faults {
     }
 }
 
+/// How many times each fault was injected, by name (`error_429`,
+/// `error_500`, `error_503`, `slow`, `drop_before_commit`,
+/// `drop_after_commit`, `stored_500`): [`crate::Simulator::injected`].
+#[derive(Debug, Default)]
+pub struct Tally(Mutex<BTreeMap<&'static str, u64>>);
+
+impl Tally {
+    pub fn add(&self, fault: &'static str) {
+        let mut counts = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *counts.entry(fault).or_default() += 1;
+    }
+
+    pub fn counts(&self) -> BTreeMap<String, u64> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(name, n)| ((*name).to_owned(), *n))
+            .collect()
+    }
+}
+
 /// Takes one from a `*_next` counter, or draws against a rate.
 pub fn hit(next: &mut u32, rate: f64, rng: &mut fastrand::Rng) -> bool {
     if *next > 0 {
@@ -73,4 +112,28 @@ pub fn hit(next: &mut u32, rate: f64, rng: &mut fastrand::Rng) -> bool {
         return true;
     }
     rate > 0.0 && rng.f64() < rate
+}
+
+/// A POST the simulator has just committed: its change made and its answer
+/// stored under its idempotency key, the answer not sent yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub method: String,
+    pub path: String,
+    /// The answer's status (a stored 500 is a commit too).
+    pub status: u16,
+    pub idempotency_key: Option<String>,
+    /// Held by the slow fault: its client may have given up long ago.
+    pub slow: bool,
+}
+
+/// Called on the simulator's thread after each commit, before the answer is
+/// sent; returning `true` drops the connection instead of answering.
+#[derive(Clone)]
+pub struct AfterCommit(pub Arc<dyn Fn(&Committed) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for AfterCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AfterCommit(..)")
+    }
 }

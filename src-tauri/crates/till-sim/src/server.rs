@@ -20,7 +20,7 @@ use crate::api::error::ApiError;
 use crate::api::form::{self, Params};
 use crate::api::{Ctx, Route, routes};
 use crate::auth::{authenticate, bearer_key, header, redact};
-use crate::faults::{self, Faults};
+use crate::faults::{self, AfterCommit, Committed, Faults};
 use crate::state::{Account, Idempotent, KeyInfo, KeyKind, World};
 
 #[derive(Debug, Clone)]
@@ -73,6 +73,9 @@ pub struct Shared {
     /// Stripe API requests answered (not the controls), by method.
     pub reads: std::sync::atomic::AtomicU64,
     pub writes: std::sync::atomic::AtomicU64,
+    /// In-process tests only: see [`Simulator::set_after_commit`].
+    pub after_commit: Mutex<Option<AfterCommit>>,
+    pub injected: faults::Tally,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: a
@@ -169,6 +172,8 @@ impl Simulator {
             clock_offset: AtomicI64::new(0),
             reads: std::sync::atomic::AtomicU64::new(0),
             writes: std::sync::atomic::AtomicU64::new(0),
+            after_commit: Mutex::new(None),
+            injected: faults::Tally::default(),
             base_url: format!("http://{addr}"),
             default_rate: config.rate_limit,
         });
@@ -232,6 +237,23 @@ impl Simulator {
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
+
+    /// Calls `hook` after each POST commits (its change made, its answer
+    /// stored under its key), before the answer is sent; when the hook
+    /// returns `true` the connection is dropped instead. A test kills its
+    /// client process there: the server committed, the client never heard.
+    pub fn set_after_commit(&self, hook: impl Fn(&Committed) -> bool + Send + Sync + 'static) {
+        *lock(&self.shared.after_commit) = Some(AfterCommit(Arc::new(hook)));
+    }
+
+    pub fn clear_after_commit(&self) {
+        *lock(&self.shared.after_commit) = None;
+    }
+
+    /// How many times each fault was injected so far.
+    pub fn injected(&self) -> std::collections::BTreeMap<String, u64> {
+        self.shared.injected.counts()
+    }
 }
 
 impl Drop for Simulator {
@@ -259,7 +281,14 @@ async fn serve(listener: StdListener, shared: Arc<Shared>, mut stopped: watch::R
                 let _ = stream.set_nodelay(true);
                 let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| handle(Arc::clone(&shared), req));
+                    // Each request runs as a task of its own: as at Stripe, a
+                    // client that times out or dies mid-request cancels
+                    // nothing (hyper would drop the handler with the
+                    // connection, leaving its idempotency key in flight).
+                    let service = hyper::service::service_fn(move |req| {
+                        let request = tokio::spawn(handle(Arc::clone(&shared), req));
+                        async move { request.await.unwrap_or(Err(DropConnection)) }
+                    });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -337,16 +366,17 @@ async fn api(
         let mut rng = lock(&shared.rng);
         let f = &mut *faults;
         if faults::hit(&mut f.error_429_next, f.error_429_rate, &mut rng) {
-            Some(ApiError::lock_timeout())
+            Some(("error_429", ApiError::lock_timeout()))
         } else if faults::hit(&mut f.error_500_next, f.error_500_rate, &mut rng) {
-            Some(ApiError::server_error(500))
+            Some(("error_500", ApiError::server_error(500)))
         } else if faults::hit(&mut f.error_503_next, f.error_503_rate, &mut rng) {
-            Some(ApiError::server_error(503))
+            Some(("error_503", ApiError::server_error(503)))
         } else {
             None
         }
     };
-    if let Some(err) = injected {
+    if let Some((fault, err)) = injected {
+        shared.injected.add(fault);
         return Ok(error_reply(&err, request_id));
     }
 
@@ -466,7 +496,7 @@ async fn api(
 
     // Latency stands for Stripe's processing time: a second request with the
     // same key arriving now finds it in flight.
-    let (delay, drop_before, drop_after, stored_500) = {
+    let (delay, slow, drop_before, drop_after, stored_500) = {
         let mut faults = lock(&shared.faults);
         let mut rng = lock(&shared.rng);
         let f = &mut *faults;
@@ -475,10 +505,18 @@ async fn api(
         } else {
             0
         };
-        let delay = Duration::from_millis(f.latency_ms + jitter);
+        let slow = if faults::hit(&mut f.slow_next, f.slow_rate, &mut rng) {
+            shared.injected.add("slow");
+            f.slow_ms
+        } else {
+            0
+        };
+        let delay = Duration::from_millis(f.latency_ms + jitter + slow);
+        let slow = slow > 0;
         if is_post {
             (
                 delay,
+                slow,
                 faults::hit(
                     &mut f.drop_before_commit_next,
                     f.drop_before_commit_rate,
@@ -492,13 +530,14 @@ async fn api(
                 faults::hit(&mut f.stored_500_next, f.stored_500_rate, &mut rng),
             )
         } else {
-            (delay, false, false, false)
+            (delay, slow, false, false, false)
         }
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
     if drop_before {
+        shared.injected.add("drop_before_commit");
         if let Some(idem_key) = &idem
             && let Some(account) = lock(&shared.world).accounts.get_mut(&key.account)
         {
@@ -508,7 +547,7 @@ async fn api(
     }
 
     let imperfections = lock(&shared.faults).imperfections();
-    let (status, body) = {
+    let (status, body, committed) = {
         let mut world = lock(&shared.world);
         let now = shared.now();
         let mut rng = lock(&shared.rng);
@@ -539,10 +578,12 @@ async fn api(
             }
         };
         let (status, body) = if stored_500 {
+            shared.injected.add("stored_500");
             (500, ApiError::server_error(500).body())
         } else {
             (status, body)
         };
+        let committed = is_post && (!validation || stored_500);
         if let Some(idem_key) = &idem {
             if validation && !stored_500 {
                 ctx.account.idempotency.remove(idem_key);
@@ -560,9 +601,23 @@ async fn api(
                 );
             }
         }
-        (status, body)
+        (status, body, committed)
     };
+    let hook = lock(&shared.after_commit).clone().filter(|_| committed);
+    if let Some(AfterCommit(hook)) = hook {
+        let drop = hook(&Committed {
+            method,
+            path,
+            status,
+            idempotency_key: idem,
+            slow,
+        });
+        if drop {
+            return Err(DropConnection);
+        }
+    }
     if drop_after {
+        shared.injected.add("drop_after_commit");
         return Err(DropConnection);
     }
     let mut reply = json_reply(status, &body, request_id);
