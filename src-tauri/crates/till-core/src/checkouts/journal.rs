@@ -322,18 +322,26 @@ pub async fn send_pending(on: On<'_>, op: &OperationRow, now: i64) -> Result<Che
 /// [`crate::operations::resolve_open`]); returns the state it ends in.
 pub async fn resolve(on: On<'_>, op: &OperationRow, now: i64) -> Result<String, Error> {
     if now - op.sent_at.unwrap_or(op.created_at) < IDEMPOTENCY_WINDOW {
-        match execute(on, op, now).await {
-            Ok(_) => return Ok("succeeded".to_owned()),
-            Err(Error::OutcomeUnknown { .. }) => {}
-            Err(_) => return Ok("failed".to_owned()),
-        }
+        return match execute(on, op, now).await {
+            Ok(_) => Ok("succeeded".to_owned()),
+            // Not finding it proves nothing inside the window: the first
+            // request may still be running. It stays unknown, safe to send
+            // again with its key.
+            Err(Error::OutcomeUnknown { .. }) => settle_by_lookup(on, op, now, false).await,
+            Err(_) => Ok("failed".to_owned()),
+        };
     }
-    settle_by_lookup(on, op, now).await
+    settle_by_lookup(on, op, now, true).await
 }
 
 /// Did it happen? A created session carries the operation id in its
 /// metadata; an expired one is no longer open.
-async fn settle_by_lookup(on: On<'_>, op: &OperationRow, now: i64) -> Result<String, Error> {
+async fn settle_by_lookup(
+    on: On<'_>,
+    op: &OperationRow,
+    now: i64,
+    absent_is_final: bool,
+) -> Result<String, Error> {
     let found: Option<Raw<CheckoutSession>> = if op.kind == CREATE {
         let list = ListCheckoutSessions {
             created: Some(CreatedRange::between(
@@ -364,10 +372,10 @@ async fn settle_by_lookup(on: On<'_>, op: &OperationRow, now: i64) -> Result<Str
         let session = on.client.retrieve_checkout_session(&op.target, &[]).await?;
         (session.status.as_deref() == Some("expired")).then_some(session)
     };
-    let state = if found.is_some() {
-        State::Succeeded
-    } else {
-        State::Failed
+    let state = match (&found, absent_is_final) {
+        (Some(_), _) => State::Succeeded,
+        (None, true) => State::Failed,
+        (None, false) => State::Unknown,
     };
     write(on.store, |tx| {
         if let Some(session) = &found {
@@ -380,9 +388,13 @@ async fn settle_by_lookup(on: On<'_>, op: &OperationRow, now: i64) -> Result<Str
             now,
             None,
             found.as_ref().map(|s| s.id.as_str()),
-            found
-                .is_none()
-                .then_some("not found at Stripe after the idempotency window: it did not happen"),
+            match state {
+                State::Failed => {
+                    Some("not found at Stripe after the idempotency window: it did not happen")
+                }
+                State::Unknown => Some("not found at Stripe yet: sent again later with its key"),
+                _ => None,
+            },
         )
     })?;
     Ok(state.as_str().to_owned())
