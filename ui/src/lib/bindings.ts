@@ -332,7 +332,12 @@ export type Fee =
 /**  Captured, but the balance transaction is not known yet. */
 { state: "pending" } | 
 /**  Nothing captured, so no fee. */
-{ state: "none" };
+{ state: "none" } | 
+/**
+ *  This account's restricted key cannot read the charges and balance
+ *  transactions where Stripe books fees.
+ */
+{ state: "hidden" };
 
 /**  Succeeded payments in one currency (the customer's, "presentment"). */
 export type GrossTotal = {
@@ -550,8 +555,10 @@ export type Settled = {
 	amount: number | null,
 	currency: string | null,
 	/**
-	 *  `succeeded`, `failed`, `unknown` (still), or `pending` (never sent:
-	 *  the user decides).
+	 *  The journal's state after the attempt: `succeeded`, `failed`,
+	 *  `unknown` or `sent` (still open: Stripe could not be asked or did not
+	 *  tell; tried again at the next start), or `pending` (never sent: the
+	 *  user decides).
 	 */
 	state: string,
 };

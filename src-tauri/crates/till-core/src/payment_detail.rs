@@ -59,6 +59,9 @@ pub enum Fee {
     Pending,
     /// Nothing captured, so no fee.
     None,
+    /// This account's restricted key cannot read the charges and balance
+    /// transactions where Stripe books fees.
+    Hidden,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
@@ -269,6 +272,11 @@ pub fn detail(
     // charges' `amount_refunded` (behind a refund the app just made until the
     // sync brings the charge again) and the cached refunds (behind a refund
     // made elsewhere). The smaller is right.
+    // Without the charges (not synced yet, or a key that cannot read them),
+    // the PaymentIntent's own figure says what was captured.
+    if charge_rows.is_empty() {
+        captured = row.amount_received;
+    }
     let refundable = if charge_rows.is_empty() {
         (row.amount_received - refunded).max(0)
     } else {

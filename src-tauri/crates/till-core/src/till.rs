@@ -497,14 +497,12 @@ impl Till {
 
     /// Every hold (uncaptured payment), the one that lapses soonest first.
     pub fn holds(&self, account_id: &str) -> Result<Vec<crate::payments::PaymentSummary>> {
-        Ok(till_store::table::payment_intents::holds_expiring(
-            self.store().conn(),
-            account_id,
-            i64::MAX,
-        )?
-        .into_iter()
-        .map(crate::payments::PaymentSummary::from)
-        .collect())
+        Ok(
+            till_store::table::payment_intents::holds(self.store().conn(), account_id)?
+                .into_iter()
+                .map(crate::payments::PaymentSummary::from)
+                .collect(),
+        )
     }
 
     /// A page of the account's refunds, newest first.
@@ -619,7 +617,16 @@ impl Till {
         id: &str,
     ) -> Result<crate::payment_detail::PaymentDetail> {
         let dashboard = self.dashboard(account_id)?;
-        crate::payment_detail::detail(&self.store(), account_id, id, dashboard)
+        let mut detail = crate::payment_detail::detail(&self.store(), account_id, id, dashboard)?;
+        let sees_fees = self
+            .accounts()?
+            .iter()
+            .find(|a| a.id == account_id)
+            .is_none_or(|a| a.capabilities.export);
+        if !sees_fees && detail.fee == crate::payment_detail::Fee::Pending {
+            detail.fee = crate::payment_detail::Fee::Hidden;
+        }
+        Ok(detail)
     }
 
     pub fn jump(&self, account_id: &str, text: &str) -> Result<Vec<crate::jump::JumpTarget>> {

@@ -270,3 +270,82 @@ async fn offline_the_sync_says_since_when_and_the_user_can_cancel() {
     let last = recorder.0.lock().unwrap().last().cloned().unwrap();
     assert_eq!(last.phase, till_core::sync::SyncPhase::Canceled);
 }
+
+/// A front desk's restricted key that may read and write PaymentIntents
+/// only: the sync keeps the payments it can read, skips the rest, and
+/// without events follows the account by its newest pages — never "offline".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_that_cannot_read_events_is_followed_by_lists() {
+    let sim = Simulator::start(SimConfig {
+        rate_limit: 0,
+        seed: 5,
+        history: Some(SeedSpec {
+            payments: 150,
+            days: 10,
+            ..SeedSpec::demo()
+        }),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let staff = "rk_test_frontdesksynctest1";
+    control(
+        &sim,
+        "keys",
+        json!({ "key": staff, "same_account_as": sim.demo_key(), "permissions": { "payment_intent": "write" } }),
+    );
+    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+    let mut sync = syncer(&sim, &store);
+    sync.client = common::client_at(&sim.base_url(), staff);
+    sync.sync_once().await.unwrap();
+
+    let owner = client(&sim);
+    let at_stripe = simulator_state(&owner).await;
+    let cached = cached_state(&store.lock().unwrap());
+    let payments = |state: &BTreeMap<(Kind, String), Value>| {
+        state
+            .iter()
+            .filter(|((kind, _), _)| *kind == Kind::PaymentIntents)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        payments(&cached),
+        payments(&at_stripe),
+        "every payment, as Stripe has it"
+    );
+    assert!(
+        cached.keys().all(|(kind, _)| *kind == Kind::PaymentIntents),
+        "nothing the key cannot read"
+    );
+
+    // A new hold at the till: the next poll brings it, and says so.
+    let hold = owner
+        .create_payment_intent(
+            &CreatePaymentIntent {
+                manual_capture: true,
+                payment_method: Some("pm_card_visa".into()),
+                confirm: true,
+                ..CreatePaymentIntent::new(till_stripe::Money::new(
+                    4200,
+                    till_stripe::Currency::new("usd"),
+                ))
+            },
+            Idempotency::Auto,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sync.catch_up().await.unwrap(), 1, "one object changed");
+    let cached = till_store::table::payment_intents::get(
+        store.lock().unwrap().conn(),
+        common::ACCOUNT,
+        &hold.id,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(cached.status, "requires_capture");
+    assert_eq!(
+        sync.catch_up().await.unwrap(),
+        0,
+        "nothing new: nothing stored"
+    );
+}

@@ -19,6 +19,10 @@ pub use super::status::{
 use super::windows::Plan;
 use crate::{Error, rows};
 
+/// When the newest pages were last compared with Stripe, for a key that
+/// cannot read events.
+const LISTS: &str = "lists";
+
 /// The start of history when Stripe will not say when the account opened.
 const STRIPE_EPOCH: i64 = 1_293_840_000; // 2011-01-01
 
@@ -103,10 +107,16 @@ impl Syncer {
 
     /// When Stripe last answered a poll for events: the cache matched it then.
     fn last_synced(&self) -> Option<i64> {
-        sync_state::get(self.lock().conn(), &self.account_id, events::STREAM)
-            .ok()
-            .flatten()
+        let conn = self.lock();
+        [events::STREAM, LISTS]
+            .into_iter()
+            .filter_map(|stream| {
+                sync_state::get(conn.conn(), &self.account_id, stream)
+                    .ok()
+                    .flatten()
+            })
             .map(|row| row.updated_at)
+            .max()
     }
 
     /// The newest page of every type, in parallel; sets the events cursor
@@ -114,8 +124,16 @@ impl Syncer {
     pub async fn newest(&self) -> Step<i64> {
         let started = Instant::now();
         let has_cursor = EventCursor::load(self.lock().conn(), &self.account_id)?.is_some();
-        if !has_cursor && let Some(cursor) = events::newest(&self.client).await? {
-            self.write(|tx| cursor.save(tx, &self.account_id, unix_now()))?;
+        if !has_cursor {
+            match events::newest(&self.client).await {
+                Ok(Some(cursor)) => {
+                    self.write(|tx| cursor.save(tx, &self.account_id, unix_now()))?;
+                }
+                Ok(None) => {}
+                // A restricted key may not read events: followed by lists.
+                Err(StripeError::Permission { .. }) => {}
+                Err(err) => return Err(err.into()),
+            }
         }
         let pages = futures_util::future::join_all(
             self.options
@@ -153,9 +171,12 @@ impl Syncer {
         // Stripe's now, which the newest event tells (the local clock may be
         // behind it), and a day past it: objects made while the backfill runs
         // are still in a window.
-        let stripe_now = events::newest(&self.client)
-            .await?
-            .map_or(unix_now(), |e| e.created.max(unix_now()));
+        let newest_event = match events::newest(&self.client).await {
+            Ok(newest) => newest,
+            Err(StripeError::Permission { .. }) => None,
+            Err(err) => return Err(err.into()),
+        };
+        let stripe_now = newest_event.map_or(unix_now(), |e| e.created.max(unix_now()));
         let hi = stripe_now + 86_400;
         let recent = (stripe_now - self.options.recent_days * 86_400).max(opened);
         let mut ranges = Vec::new();
@@ -253,12 +274,9 @@ impl Syncer {
                 let page = match page {
                     Ok(page) => page,
                     Err(StripeError::Permission { .. }) => {
-                        // This key cannot read the type: nothing to fill.
-                        let mut plan = locked();
-                        if let Some(w) = plan.get_mut(index) {
-                            w.done = true;
-                            w.busy = false;
-                        }
+                        // This key cannot read the type: nothing to fill,
+                        // in this window or any other of its type.
+                        locked().skip_kind(window.kind);
                         break;
                     }
                     Err(err) => {
@@ -328,12 +346,21 @@ impl Syncer {
     pub async fn catch_up(&self) -> Step<usize> {
         let cursor = EventCursor::load(self.lock().conn(), &self.account_id)?;
         let Some(cursor) = cursor else {
-            if let Some(cursor) = events::newest(&self.client).await? {
-                self.write(|tx| cursor.save(tx, &self.account_id, unix_now()))?;
+            match events::newest(&self.client).await {
+                Ok(Some(cursor)) => {
+                    self.write(|tx| cursor.save(tx, &self.account_id, unix_now()))?;
+                }
+                Ok(None) => {}
+                Err(StripeError::Permission { .. }) => return self.follow_by_lists().await,
+                Err(err) => return Err(err.into()),
             }
             return Ok(0);
         };
-        let polled = events::poll(&self.client, &cursor).await?;
+        let polled = match events::poll(&self.client, &cursor).await {
+            Ok(polled) => polled,
+            Err(StripeError::Permission { .. }) => return self.follow_by_lists().await,
+            Err(err) => return Err(err.into()),
+        };
         let list = match polled {
             Polled::Events(list) => list,
             Polled::Expired => {
@@ -408,6 +435,53 @@ impl Syncer {
                 .changed(&self.account_id, u32::try_from(applied).unwrap_or(u32::MAX));
         }
         Ok(applied)
+    }
+
+    /// For a key that may not read events (a front desk's restricted key):
+    /// the newest page of every type it can read, stored when it differs
+    /// from the cache. Older objects that change are caught by the periodic
+    /// re-list of the last 31 days. Returns how many objects changed.
+    async fn follow_by_lists(&self) -> Step<usize> {
+        let pages = futures_util::future::join_all(
+            self.options
+                .kinds
+                .iter()
+                .map(|kind| kinds::fetch(&self.client, *kind, None, None, self.options.page_size)),
+        )
+        .await;
+        let mut changed = 0usize;
+        for page in pages {
+            match page {
+                Ok(page) => {
+                    changed += self.write(|tx| {
+                        let changed = kinds::changed(tx, &self.account_id, &page.batch)?;
+                        if changed > 0 {
+                            kinds::store(tx, &self.account_id, &page.batch)?;
+                        }
+                        Ok(changed)
+                    })?;
+                }
+                Err(StripeError::Permission { .. }) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        self.write(|tx| {
+            sync_state::put(
+                tx,
+                &self.account_id,
+                &sync_state::CursorRow {
+                    stream: LISTS.to_owned(),
+                    updated_at: unix_now(),
+                    ..sync_state::CursorRow::default()
+                },
+            )
+        })?;
+        if changed > 0 {
+            self.refresh_balance().await?;
+            self.listener
+                .changed(&self.account_id, u32::try_from(changed).unwrap_or(u32::MAX));
+        }
+        Ok(changed)
     }
 
     /// Everything, once, without waiting: the newest pages, the backfill,

@@ -250,6 +250,62 @@ pub fn store_session(
 }
 
 /// Stores a page. Call inside the page's transaction.
+impl Batch {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Self::PaymentIntents(_) => Kind::PaymentIntents,
+            Self::Charges(_) => Kind::Charges,
+            Self::Refunds(_) => Kind::Refunds,
+            Self::CheckoutSessions(_) => Kind::CheckoutSessions,
+            Self::BalanceTransactions(_) => Kind::BalanceTransactions,
+            Self::Payouts(_) => Kind::Payouts,
+            Self::Customers(_) => Kind::Customers,
+        }
+    }
+
+    /// Each object's id and JSON as Stripe sent it.
+    fn items(&self) -> Vec<(&str, &str)> {
+        fn of<T>(items: &[Raw<T>], id: impl Fn(&T) -> &str) -> Vec<(&str, &str)> {
+            items
+                .iter()
+                .map(|item| (id(&item.object), item.json.get()))
+                .collect()
+        }
+        match self {
+            Self::PaymentIntents(v) => of(v, |o| &o.id),
+            Self::Charges(v) => of(v, |o| &o.id),
+            Self::Refunds(v) => of(v, |o| &o.id),
+            Self::CheckoutSessions(v) => of(v, |o| &o.id),
+            Self::BalanceTransactions(v) => of(v, |o| &o.id),
+            Self::Payouts(v) => of(v, |o| &o.id),
+            Self::Customers(v) => of(v, |o| &o.id),
+        }
+    }
+}
+
+/// How many objects of a page the cache lacks or holds in another state.
+pub fn changed(conn: &Connection, account_id: &str, batch: &Batch) -> Result<usize, StoreError> {
+    let sql = format!(
+        "SELECT raw FROM {} WHERE account_id = ?1 AND id = ?2",
+        batch.kind().name()
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut changed = 0;
+    for (id, json) in batch.items() {
+        let cached: Option<String> = statement
+            .query_row([account_id, id], |r| r.get(0))
+            .map(Some)
+            .or_else(|err| match err {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                err => Err(err),
+            })?;
+        if cached.as_deref() != Some(json) {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 pub fn store(conn: &Connection, account_id: &str, batch: &Batch) -> Result<(), StoreError> {
     match batch {
         Batch::PaymentIntents(items) => {

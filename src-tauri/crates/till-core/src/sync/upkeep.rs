@@ -79,7 +79,12 @@ impl Syncer {
         let waiting = charges::fee_pending(self.lock().conn(), &self.account_id, limit)?;
         for charge in waiting {
             // As a list sends it: the balance transaction as an id.
-            let fresh = self.client.retrieve_charge(&charge.id, &[]).await?;
+            let fresh = match self.client.retrieve_charge(&charge.id, &[]).await {
+                Ok(fresh) => fresh,
+                // A restricted key that cannot read charges: no fees to follow.
+                Err(StripeError::Permission { .. }) => break,
+                Err(err) => return Err(err.into()),
+            };
             self.write(|tx| kinds::store_charge(tx, &self.account_id, &fresh))?;
         }
         let missing =
@@ -89,6 +94,7 @@ impl Syncer {
             let bt = match self.client.retrieve_balance_transaction(&id).await {
                 Ok(bt) => bt,
                 Err(StripeError::NotFound { .. }) => continue,
+                Err(StripeError::Permission { .. }) => break,
                 Err(err) => return Err(err.into()),
             };
             self.write(|tx| {
@@ -110,10 +116,16 @@ impl Syncer {
                     Some(id) => till_stripe::Page::after(100, id.clone()),
                     None => till_stripe::Page::first(100),
                 };
-                let list = self
+                let list = match self
                     .client
                     .list_balance_transactions(Some(&payout.id), &page)
-                    .await?;
+                    .await
+                {
+                    Ok(list) => list,
+                    // A key that cannot read balance transactions: nothing to match.
+                    Err(StripeError::Permission { .. }) => return Ok(0),
+                    Err(err) => return Err(err.into()),
+                };
                 after = list.data.last().map(|bt| bt.id.clone());
                 ids.extend(list.data.into_iter().map(|bt| bt.object.id));
                 if !list.has_more || after.is_none() {

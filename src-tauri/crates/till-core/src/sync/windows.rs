@@ -154,6 +154,15 @@ impl Plan {
         Some(new)
     }
 
+    /// Marks every window of `kind` done: the key cannot read that type,
+    /// so no window of it needs asking again.
+    pub fn skip_kind(&mut self, kind: Kind) {
+        for window in self.windows.iter_mut().filter(|w| w.kind == kind) {
+            window.done = true;
+            window.busy = false;
+        }
+    }
+
     pub fn get(&self, index: usize) -> Option<&Window> {
         self.windows.get(index)
     }

@@ -440,6 +440,21 @@ pub fn holds_expiring(conn: &Connection, account_id: &str, until: i64) -> Result
     Ok(rows)
 }
 
+/// Every hold (uncaptured payment), the one that lapses soonest first; those
+/// whose lapse time is unknown (a key that cannot read charges) last, newest
+/// first.
+pub fn holds(conn: &Connection, account_id: &str) -> Result<Vec<PaymentRow>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM payment_intents
+         WHERE account_id = ?1 AND status = 'requires_capture'
+         ORDER BY capture_before IS NULL, capture_before, created DESC, id"
+    ))?;
+    let rows = statement
+        .query_map(params![account_id], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Drops an account's cached payments (when the account is removed).
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     sql::remove_account(conn, "payment_currencies", account_id)?;
@@ -695,5 +710,35 @@ mod tests {
             count(store.conn(), "acct_1", &Filter::default()).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn holds_come_soonest_first_and_those_of_unknown_lapse_last() {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        let hold = |n: i64, capture_before: Option<i64>| PaymentRow {
+            status: "requires_capture".into(),
+            capture_before,
+            ..row(n)
+        };
+        for p in [
+            hold(1, Some(5_000)),
+            hold(2, None),
+            hold(3, Some(4_000)),
+            hold(4, None),
+            PaymentRow {
+                status: "succeeded".into(),
+                ..row(5)
+            },
+        ] {
+            upsert(conn, "acct", &p).unwrap();
+        }
+        let ids: Vec<String> = holds(conn, "acct")
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids, ["pi_0003", "pi_0001", "pi_0004", "pi_0002"]);
+        assert_eq!(holds_expiring(conn, "acct", i64::MAX).unwrap().len(), 2);
     }
 }
