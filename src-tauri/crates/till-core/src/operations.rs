@@ -239,13 +239,33 @@ fn check(
     Ok(row)
 }
 
-/// Sends an operation's request with its key; returns the payment as
-/// Stripe left it and, for a refund, the refund.
+/// What Stripe answered a request that went through.
+struct Answer {
+    /// The payment as Stripe left it. For a refund it is read again after
+    /// the refund, best effort: `None` when that read failed (a restricted
+    /// key that may not read PaymentIntents, a 404, a network error).
+    payment: Option<Raw<PaymentIntent>>,
+    /// The refund made, for a refund.
+    refund: Option<Raw<Refund>>,
+}
+
+fn cancellation_reason(reason: ReleaseReason) -> CancellationReason {
+    match reason {
+        ReleaseReason::RequestedByCustomer => CancellationReason::RequestedByCustomer,
+        ReleaseReason::Duplicate => CancellationReason::Duplicate,
+        ReleaseReason::Fraudulent => CancellationReason::Fraudulent,
+        ReleaseReason::Abandoned => CancellationReason::Abandoned,
+    }
+}
+
+/// Sends an operation's request with its key. An error means the request
+/// itself failed; once Stripe has made the change, nothing after it turns
+/// into an error (a redo would do it twice).
 async fn send(
     client: &StripeClient,
     op: &OperationRow,
     request: &Request,
-) -> Result<(Raw<PaymentIntent>, Option<Raw<Refund>>), StripeError> {
+) -> Result<Answer, StripeError> {
     let key = Idempotency::Operation {
         key: op.idempotency_key.clone(),
         operation_id: op.id.clone(),
@@ -256,28 +276,25 @@ async fn send(
                 amount_to_capture: Some(*amount),
                 ..CapturePaymentIntent::default()
             };
-            Ok((
-                client
-                    .capture_payment_intent(&op.target, &capture, key)
-                    .await?,
-                None,
-            ))
+            let pi = client
+                .capture_payment_intent(&op.target, &capture, key)
+                .await?;
+            Ok(Answer {
+                payment: Some(pi),
+                refund: None,
+            })
         }
         Request::Release { reason } => {
             let cancel = CancelPaymentIntent {
-                reason: reason.map(|r| match r {
-                    ReleaseReason::RequestedByCustomer => CancellationReason::RequestedByCustomer,
-                    ReleaseReason::Duplicate => CancellationReason::Duplicate,
-                    ReleaseReason::Fraudulent => CancellationReason::Fraudulent,
-                    ReleaseReason::Abandoned => CancellationReason::Abandoned,
-                }),
+                reason: reason.map(cancellation_reason),
             };
-            Ok((
-                client
-                    .cancel_payment_intent(&op.target, &cancel, key)
-                    .await?,
-                None,
-            ))
+            let pi = client
+                .cancel_payment_intent(&op.target, &cancel, key)
+                .await?;
+            Ok(Answer {
+                payment: Some(pi),
+                refund: None,
+            })
         }
         Request::Refund { amount, reason } => {
             let refund = client
@@ -295,8 +312,24 @@ async fn send(
                     key,
                 )
                 .await?;
-            let pi = client.retrieve_payment_intent(&op.target, &[]).await?;
-            Ok((pi, Some(refund)))
+            // The refund is made. The payment is read again for the drawer,
+            // best effort: whatever that read answers, the refund stands.
+            let payment = match client.retrieve_payment_intent(&op.target, &[]).await {
+                Ok(pi) => Some(pi),
+                Err(err) => {
+                    tracing::warn!(
+                        operation = %op.id,
+                        refund = %refund.id,
+                        error = %err,
+                        "refund made; its payment could not be read again"
+                    );
+                    None
+                }
+            };
+            Ok(Answer {
+                payment,
+                refund: Some(refund),
+            })
         }
     }
 }
@@ -328,29 +361,39 @@ async fn execute(
     let answer = send(client, op, request).await;
     fault_points::hit(Point::AfterResponse);
     match answer {
-        Ok((pi, refund)) => {
+        Ok(Answer { payment, refund }) => {
             let refund_id = refund.as_ref().map(|r| r.id.clone());
             // The charge changed too (captured, released or refunded): the
             // drawer's figures come from it. Best effort: the sync brings it
             // anyway, and the operation has succeeded whatever happens here.
-            let charge = match &pi.latest_charge {
-                Some(charge) => client.retrieve_charge(charge.id(), &[]).await.ok(),
+            // A refund names its charge when the payment could not be read.
+            let charge_id = payment
+                .as_ref()
+                .and_then(|pi| pi.latest_charge.as_ref())
+                .or_else(|| refund.as_ref().and_then(|r| r.charge.as_ref()))
+                .map(|charge| charge.id().to_owned());
+            let charge = match charge_id {
+                Some(id) => client.retrieve_charge(&id, &[]).await.ok(),
                 None => None,
             };
             write(store, |tx| {
                 if let Some(charge) = &charge {
                     kinds::store_charge(tx, &op.account_id, charge)?;
                 }
-                kinds::store_payment(tx, &op.account_id, &pi)?;
+                if let Some(pi) = &payment {
+                    kinds::store_payment(tx, &op.account_id, pi)?;
+                }
                 if let Some(refund) = &refund {
                     refunds::upsert(tx, &op.account_id, &rows::refund(refund))?;
                 }
-                let result = refund_id.as_deref().unwrap_or(&pi.id);
+                let result = refund_id.as_deref().unwrap_or(&op.target);
                 operations::finish(tx, &op.id, State::Succeeded, now, None, Some(result), None)
             })?;
-            let payment = payment_intents::get(lock(store).conn(), &op.account_id, &pi.id)?
+            let payment = payment_intents::get(lock(store).conn(), &op.account_id, &op.target)?
                 .map(PaymentSummary::from)
-                .ok_or_else(|| Error::NotFound { id: pi.id.clone() })?;
+                .ok_or_else(|| Error::NotFound {
+                    id: op.target.clone(),
+                })?;
             Ok(Done {
                 operation_id: op.id.clone(),
                 payment,
@@ -475,8 +518,10 @@ pub struct Settled {
     pub target: String,
     pub amount: Option<i64>,
     pub currency: Option<String>,
-    /// `succeeded`, `failed`, `unknown` (still), or `pending` (never sent:
-    /// the user decides).
+    /// The journal's state after the attempt: `succeeded`, `failed`,
+    /// `unknown` or `sent` (still open: Stripe could not be asked or did not
+    /// tell; tried again at the next start), or `pending` (never sent: the
+    /// user decides).
     pub state: String,
 }
 
@@ -484,6 +529,12 @@ pub struct Settled {
 /// window by sending again with the same key (Stripe answers as the first
 /// time, or does it once); after it, by looking for what the operation made.
 /// Pending ones (never sent) are left for the user.
+///
+/// Every open operation is tried: one that cannot be settled now (Stripe
+/// unreachable, a lookup refused, the database failing) stays as it was and
+/// the others carry on. Each is reported in the state the journal holds
+/// after its attempt, read back, so the report never says more than the
+/// journal does.
 pub async fn resolve_open(
     client: &StripeClient,
     store: &Mutex<Store>,
@@ -491,36 +542,57 @@ pub async fn resolve_open(
     now: i64,
 ) -> Result<Vec<Settled>, Error> {
     let open = operations::open(lock(store).conn(), account_id)?;
-    let mut settled = Vec::new();
+    let mut settled = Vec::with_capacity(open.len());
     for op in open {
         let on = On {
             client,
             store,
             account_id,
         };
-        let state = match (op.state.as_str(), request_of(&op)) {
-            ("pending", _) => op.state.clone(),
+        let attempt = match (op.state.as_str(), request_of(&op)) {
+            ("pending", _) => Ok(()),
             _ if crate::checkouts::journal::is_checkout(&op.kind) => {
-                crate::checkouts::journal::resolve(on, &op, now).await?
+                crate::checkouts::journal::resolve(on, &op, now)
+                    .await
+                    .map(drop)
             }
-            (_, None) => op.state.clone(),
+            (_, None) => Ok(()),
             (_, Some(request))
                 if now - op.sent_at.unwrap_or(op.created_at) < IDEMPOTENCY_WINDOW =>
             {
                 match execute(client, store, &op, &request, now).await {
-                    Ok(_) => "succeeded".to_owned(),
+                    Ok(_) => Ok(()),
                     // Stripe keeps answering this key with the same error (a
                     // stored 500): what the operation made tells. Not
                     // finding it proves nothing yet: the first request may
                     // still be running (409 `idempotency_key_in_use`), so it
                     // stays unknown, safe to send again with its key.
                     Err(Error::OutcomeUnknown { .. }) => {
-                        settle_by_lookup(client, store, &op, &request, now, false).await?
+                        settle_by_lookup(client, store, &op, &request, now, false).await
                     }
-                    Err(_) => "failed".to_owned(),
+                    // Stripe's refusal is in the journal already (failed);
+                    // anything else (the database) left the row open.
+                    Err(err) => Err(err),
                 }
             }
-            (_, Some(request)) => settle_by_lookup(client, store, &op, &request, now, true).await?,
+            (_, Some(request)) => settle_by_lookup(client, store, &op, &request, now, true).await,
+        };
+        if let Err(err) = &attempt {
+            tracing::warn!(
+                operation = %op.id,
+                error = %err,
+                "an open operation could not be settled now; it is tried again at the next start"
+            );
+        }
+        // What the journal says now. Unreadable, it is reported as it was
+        // found: open, never settled by guess.
+        let state = match operations::get(lock(store).conn(), &op.id) {
+            Ok(Some(row)) => row.state,
+            Ok(None) => op.state.clone(),
+            Err(err) => {
+                tracing::warn!(operation = %op.id, error = %err, "the journal could not be read back");
+                op.state.clone()
+            }
         };
         settled.push(Settled {
             operation_id: op.id.clone(),
@@ -570,10 +642,13 @@ pub fn discard(
     Ok(())
 }
 
-/// Did the operation happen? A refund carries its operation id in metadata;
-/// a capture leaves it on the PaymentIntent. Not found settles it as failed
-/// only when `absent_is_final` (past the idempotency window); otherwise it
-/// stays unknown.
+/// Did the operation happen? A refund carries its operation id in metadata
+/// (all the payment's refunds are read, page by page); a capture leaves it
+/// on the PaymentIntent; a release shows as the PaymentIntent canceled for
+/// the reason it gave (a hold that lapsed is canceled `automatic` by Stripe:
+/// the release did not happen). Not found settles it as failed only when
+/// `absent_is_final` (past the idempotency window); otherwise it stays
+/// unknown. A lookup that fails leaves the journal as it was.
 async fn settle_by_lookup(
     client: &StripeClient,
     store: &Mutex<Store>,
@@ -581,7 +656,7 @@ async fn settle_by_lookup(
     request: &Request,
     now: i64,
     absent_is_final: bool,
-) -> Result<String, Error> {
+) -> Result<(), Error> {
     let pi = client.retrieve_payment_intent(&op.target, &[]).await?;
     let marked = |metadata: &till_stripe::models::Metadata| {
         metadata
@@ -590,34 +665,56 @@ async fn settle_by_lookup(
             == Some(op.id.as_str())
     };
     let mut made = None;
+    // Why it did not happen, when Stripe shows it cannot have.
+    let mut refuted: Option<String> = None;
     let (happened, result) = match request {
         Request::Capture { .. } => (marked(&pi.metadata), Some(pi.id.clone())),
-        // A cancel takes no metadata: the hold being released is the sign.
-        Request::Release { .. } => (pi.status.as_str() == "canceled", Some(pi.id.clone())),
+        // A cancel takes no metadata: the hold released for our reason is
+        // the sign.
+        Request::Release { reason } => {
+            let canceled = pi.status.as_str() == "canceled";
+            let why = pi.cancellation_reason.as_deref();
+            let ours = match reason {
+                Some(reason) => why == Some(cancellation_reason(*reason).as_str()),
+                None => why != Some(LAPSED),
+            };
+            if canceled && why == Some(LAPSED) {
+                refuted = Some(format!(
+                    "the hold lapsed: Stripe canceled {} itself (reason {LAPSED}), so the release did not happen",
+                    pi.id
+                ));
+            }
+            (canceled && ours, Some(pi.id.clone()))
+        }
         Request::Refund { .. } => {
-            let list = client
-                .list_refunds(
-                    &ListRefunds {
-                        payment_intent: Some(op.target.clone()),
-                        ..ListRefunds::default()
-                    },
-                    &Page::first(100),
-                )
-                .await?;
-            made = list.data.into_iter().find(|r| marked(&r.metadata));
+            let list = ListRefunds {
+                payment_intent: Some(op.target.clone()),
+                ..ListRefunds::default()
+            };
+            let mut page = Page::first(100);
+            made = loop {
+                let refunds = client.list_refunds(&list, &page).await?;
+                let found = refunds.data.iter().find(|r| marked(&r.metadata)).cloned();
+                match (found.is_none() && refunds.has_more, refunds.data.last()) {
+                    (true, Some(last)) => page = Page::after(100, last.id.clone()),
+                    _ => break found,
+                }
+            };
             let found = made.as_ref().map(|r| r.id.clone());
             (found.is_some(), found)
         }
     };
-    let (state, error) = match (happened, absent_is_final) {
-        (true, _) => (State::Succeeded, None),
-        (false, true) => (
+    let (state, error) = match (happened, refuted, absent_is_final) {
+        (true, _, _) => (State::Succeeded, None),
+        // Final inside the window too: the key cannot make it happen now.
+        (false, Some(why), _) => (State::Failed, Some(why)),
+        (false, None, true) => (
             State::Failed,
-            Some("not found at Stripe after the idempotency window: it did not happen"),
+            Some("not found at Stripe after the idempotency window: it did not happen".to_owned()),
         ),
-        (false, false) => (
+        (false, None, false) => (
             State::Unknown,
-            Some("not found at Stripe yet: sent again with the same key later"),
+            Some("not found at Stripe yet: sent again with the same key later".to_owned()),
         ),
     };
     write(store, |tx| {
@@ -633,11 +730,14 @@ async fn settle_by_lookup(
             now,
             None,
             result.as_deref().filter(|_| happened),
-            error,
+            error.as_deref(),
         )
     })?;
-    Ok(state.as_str().to_owned())
+    Ok(())
 }
+
+/// The `cancellation_reason` Stripe gives a hold that lapsed uncaptured.
+const LAPSED: &str = "automatic";
 
 /// One line of the audit view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
