@@ -8,11 +8,13 @@
 
 mod app;
 mod failure;
+mod notifications;
 mod process;
 mod webdriver;
 
 pub use app::{App, ScenarioReport, scenario, scenario_with};
 pub use failure::{Failure, Outcome};
+pub use notifications::{Notifications, Shown};
 pub use process::processes_in_group;
 pub use webdriver::{Element, Session};
 

@@ -131,8 +131,12 @@ impl Session {
         let deadline = Instant::now() + Duration::from_secs(15);
         let mut last = String::new();
         while Instant::now() < deadline {
-            if let Ok(element) = self.find(css) {
-                last = self.text(&element)?;
+            // The element may be re-rendered between finding and reading it
+            // (a stale reference): look it up again on the next turn.
+            if let Ok(element) = self.find(css)
+                && let Ok(text) = self.text(&element)
+            {
+                last = text;
                 if accept(&last) {
                     return Ok(last);
                 }

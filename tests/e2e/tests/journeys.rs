@@ -77,9 +77,25 @@ fn pay(url: &str) -> Outcome<()> {
 
 #[test]
 fn the_three_journeys() -> Outcome {
+    // The desktop's notification service, before the app starts.
+    let desktop = till_e2e::Notifications::serve()?;
     scenario("journeys", |app| {
         let ui = app.session();
         ui.wait_for_text("[data-testid='status-line']", |t| t.contains("Synced"))?;
+        // The demo's two holds lapsing within a day: the badge says so, and
+        // the desktop is told, once.
+        let badge = ui.wait_for_text("[data-testid='holds-badge']", |t| t.trim() == "2")?;
+        let shown = desktop.wait_for(|s| s.summary.contains("expire within 24 hours"))?;
+        ensure!(
+            shown.summary.starts_with(badge.trim()) || desktop.shown().len() == 2,
+            "the two holds are announced: {:?}",
+            desktop.shown()
+        );
+        ensure!(
+            desktop.shown().iter().all(|s| s.body.contains("Holds")),
+            "{:?}",
+            desktop.shown()
+        );
         // 1. Owner: a checkout, its QR code, paid, then in Payments and the Overview.
         let before = todays_totals(ui)?;
         ui.click(&ui.find("a[data-section='checkouts']")?)?;

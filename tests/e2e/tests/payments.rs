@@ -41,21 +41,21 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
         let ui = app.session();
         ui.click(&ui.find("a[data-section='payments']")?)?;
         // The sync fills the cache by itself; the list follows its events.
-        ui.wait_for_text("[data-testid='payment-count']", |t| t == "600 payments")?;
+        ui.wait_for_text("[data-testid='payment-count']", |t| t == "602 payments")?;
         ui.wait_for_text("[data-testid='status-line']", |t| t.contains("Synced"))?;
 
         // A status chip narrows the list; the count says by how much.
         ui.click(&ui.find("button.chip:nth-child(3)")?)?; // Holds
         let holds = ui.wait_for_text("[data-testid='payment-count']", |t| {
-            t != "600 payments" && t.ends_with("payments")
+            t != "602 payments" && t.ends_with("payments")
         })?;
         for row in ui.find_all(".table-row .pill")? {
             ensure!(ui.text(&row)? == "Hold", "only holds are listed");
         }
         app.save_screenshot("payments-holds")?;
         ui.click(&ui.find("button.chip:nth-child(1)")?)?; // All
-        ui.wait_for_text("[data-testid='payment-count']", |t| t == "600 payments")?;
-        ensure!(holds != "600 payments", "{holds}");
+        ui.wait_for_text("[data-testid='payment-count']", |t| t == "602 payments")?;
+        ensure!(holds != "602 payments", "{holds}");
 
         // Sorting by amount: the largest first.
         ui.click(&ui.find(".col-amount .sort")?)?;

@@ -46,10 +46,10 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
         ui.wait_for_text("[data-testid='balance']", |text| text.contains("available"))?;
         app.save_screenshot("overview")?;
 
-        // Payments: the demo's 600 payments from the cache, virtualized.
+        // Payments: the demo's 602 payments from the cache, virtualized.
         ui.click(&ui.find("a[data-section='payments']")?)?;
         ui.wait_for_text("[data-testid='payment-count']", |text| {
-            text == "600 payments"
+            text == "602 payments"
         })?;
         let rendered = ui.find_all(".table-row")?.len();
         ensure!(rendered > 0 && rendered < 200, "{rendered} rows in the DOM");
@@ -59,7 +59,7 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
             "window.dispatchEvent(new KeyboardEvent('keydown', { key: 'End' })); return true;",
             json!([]),
         )?;
-        ui.wait_until("document.querySelector(\".table-row[aria-rowindex='600']\") !== null")?;
+        ui.wait_until("document.querySelector(\".table-row[aria-rowindex='602']\") !== null")?;
 
         // A raw IPC call reaches the core and answers with this run's data dir.
         let reply = ui.invoke("app_info", json!({}))?;

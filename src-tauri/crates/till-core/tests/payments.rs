@@ -34,6 +34,10 @@ fn all_pages(till: &Till, query: &PaymentQuery) -> Vec<PaymentSummary> {
     out
 }
 
+/// The demo: 600 sales and 2 holds about to lapse.
+const DEMO_PAYMENTS: i64 = 602;
+const DEMO_PAYMENTS_U32: u32 = 602;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_is_cached_and_every_screen_reads_it_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,9 +52,25 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
     let counts = till.cache_counts(DEMO_ACCOUNT_ID).unwrap();
     assert_eq!(
         counts.get("payment_intents"),
-        Some(&600),
-        "the demo's 600 payments"
+        Some(&DEMO_PAYMENTS),
+        "the demo's 600 sales and 2 holds about to lapse"
     );
+    // Two holds lapse within a day (in about 3 and 20 hours): the Holds
+    // badge, the Overview and the desktop warning have something to show.
+    let now = till_core::sync::unix_now();
+    let soon: Vec<_> = till
+        .holds(DEMO_ACCOUNT_ID)
+        .unwrap()
+        .into_iter()
+        .filter(|h| {
+            h.capture_before
+                .is_some_and(|t| t > now && t - now < 86_400)
+        })
+        .collect();
+    assert_eq!(soon.len(), 2, "{soon:?}");
+    let alerts = till.hold_alerts_due().unwrap();
+    assert_eq!(alerts.len(), 2, "each announced once: {alerts:?}");
+    assert!(till.hold_alerts_due().unwrap().is_empty(), "and only once");
     for table in [
         "charges",
         "refunds",
@@ -66,9 +86,9 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
 
     // Every sort walks every payment once, in its order.
     let everything = all_pages(&till, &PaymentQuery::default());
-    assert_eq!(everything.len(), 600);
+    assert_eq!(everything.len(), 602);
     let ids: HashSet<&str> = everything.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids.len(), 600, "no payment twice");
+    assert_eq!(ids.len(), 602, "no payment twice");
     for (sort, ordered) in [
         (
             PaymentSort::NewestFirst,
@@ -86,7 +106,7 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
                 ..PaymentQuery::default()
             },
         );
-        assert_eq!(rows.len(), 600, "{sort:?}");
+        assert_eq!(rows.len(), 602, "{sort:?}");
         assert!(rows.windows(2).all(|w| ordered(&w[0], &w[1])), "{sort:?}");
     }
 
@@ -270,6 +290,6 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
         till.payments(DEMO_ACCOUNT_ID, PaymentQuery::default(), None, 1)
             .unwrap()
             .total,
-        600
+        DEMO_PAYMENTS_U32
     );
 }

@@ -135,7 +135,7 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
         }),
         ("POST", ["seed"]) => parse::<Seed>(&body).and_then(|seed| {
             let account = lock(&shared.world).keys.get(&seed.key).map(|k| k.account.clone()).ok_or_else(|| bad("No such key"))?;
-            let spec = crate::seed::SeedSpec { payments: seed.payments, seed: seed.random_seed, days: seed.days.unwrap_or(180) };
+            let spec = crate::seed::SeedSpec { payments: seed.payments, seed: seed.random_seed, days: seed.days.unwrap_or(180), lapsing_holds: 0 };
             let report = shared.seed_account(&account, spec);
             Ok(json!({ "payment_intents": report.payment_intents, "objects": report.objects(), "payouts": report.payouts }))
         }),

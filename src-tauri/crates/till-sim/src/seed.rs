@@ -30,6 +30,9 @@ pub struct SeedSpec {
     pub payments: usize,
     pub seed: u64,
     pub days: i64,
+    /// Holds left uncaptured that lapse within a day of the end (3 h, then
+    /// 20 h, 9 h…): what staff must act on today. Besides `payments`.
+    pub lapsing_holds: usize,
 }
 
 impl SeedSpec {
@@ -39,6 +42,7 @@ impl SeedSpec {
             payments: 600,
             seed: 42,
             days: 90,
+            lapsing_holds: 2,
         }
     }
 
@@ -47,6 +51,7 @@ impl SeedSpec {
             payments,
             seed,
             days: 180,
+            lapsing_holds: 0,
         }
     }
 }
@@ -152,9 +157,26 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
     let span = (end - start - 3600).max(1);
     let count = i64::try_from(spec.payments.max(1)).unwrap_or(i64::MAX);
 
+    // A customer-initiated card hold lasts 7 days: made this long before the
+    // end, it lapses this long after it.
+    let mut lapsing: Vec<i64> = [3, 20, 9, 14, 1]
+        .iter()
+        .cycle()
+        .take(spec.lapsing_holds)
+        .map(|hours| end - 7 * DAY + hours * 3600)
+        .filter(|at| *at > start)
+        .collect();
+    lapsing.sort_unstable_by(|a, b| b.cmp(a));
     for n in 0..spec.payments {
         let index = i64::try_from(n).unwrap_or(0);
         let at = start + span * index / count + decide.i64(0..=(span / count).max(1));
+        while lapsing.last().is_some_and(|when| *when <= at) {
+            let when = lapsing.pop().unwrap_or(at);
+            run_due(&mut ctx, &mut schedule, when);
+            ctx.now = when.max(ctx.now);
+            crate::time::advance(&mut ctx);
+            lapsing_hold(&mut ctx, &mut decide, &customers, lapsing.len());
+        }
         run_due(&mut ctx, &mut schedule, at);
         ctx.now = at.max(ctx.now);
         crate::time::advance(&mut ctx);
@@ -444,6 +466,34 @@ fn card_payment(
         }
         _ => {}
     }
+}
+
+/// A Visa hold at the counter that nobody captured yet.
+fn lapsing_hold(
+    ctx: &mut Ctx<'_>,
+    rng: &mut fastrand::Rng,
+    customers: &[(String, String)],
+    n: usize,
+) {
+    let (currency, amount) = if n.is_multiple_of(2) {
+        ("usd", 4850)
+    } else {
+        ("eur", 12_000)
+    };
+    let customer = pick(rng, customers).clone();
+    let id = ctx.new_id("pi");
+    let pi = PaymentIntent {
+        status: PiStatus::RequiresConfirmation,
+        manual_capture: true,
+        customer: Some(customer.0.clone()),
+        description: Some(format!("Table booking deposit #{}", n + 1)),
+        receipt_email: Some(customer.1.clone()),
+        payment_method: Some("pm_card_visa".to_owned()),
+        ..PaymentIntent::new(id.clone(), ctx.now, false, amount, currency.to_owned())
+    };
+    ctx.account.payment_intents.insert(id.clone(), pi);
+    // A declined card would simply leave no hold.
+    let _ = run_confirmation(ctx, &id, false);
 }
 
 fn extend_hold(ctx: &mut Ctx<'_>, id: &str, until: i64) {
