@@ -23,6 +23,21 @@ use crate::{Error, rows};
 /// cannot read events.
 const LISTS: &str = "lists";
 
+/// A backfill commits fetched pages in groups: when this many objects wait,
+/// or when the oldest has waited [`GROUP_WAIT`]. One transaction a page
+/// rewrote the same index pages (random ids, amounts, the text index) at
+/// every commit; ten pages share one rewrite.
+pub const GROUP_OBJECTS: usize = 1000;
+const GROUP_WAIT: Duration = Duration::from_millis(250);
+
+/// Pages fetched and not yet committed, with when the oldest arrived.
+#[derive(Default)]
+struct Queued {
+    batches: Vec<kinds::Batch>,
+    objects: usize,
+    since: Option<Instant>,
+}
+
 /// The start of history when Stripe will not say when the account opened.
 const STRIPE_EPOCH: i64 = 1_293_840_000; // 2011-01-01
 
@@ -214,12 +229,14 @@ impl Syncer {
         let plan = Arc::new(Mutex::new(plan));
         let started = Instant::now();
         let last_changed = Mutex::new(Instant::now());
+        let queue = Mutex::new(Queued::default());
         let workers = (0..self.options.parallel.max(1))
-            .map(|_| self.worker(&plan, recent_hi, started, &last_changed));
+            .map(|_| self.worker(&plan, &queue, recent_hi, started, &last_changed));
         let results = futures_util::future::join_all(workers).await;
         for result in results {
             result?;
         }
+        self.commit_queued(&plan, &queue)?;
         let objects = plan
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -243,9 +260,30 @@ impl Syncer {
         Ok(objects)
     }
 
+    /// Writes every queued page, and the plan that covers exactly those, in
+    /// one transaction. The plan's lock is held from queueing to saving, so
+    /// the saved plan never runs ahead of the pages stored (a crash loses
+    /// only pages that are then fetched again).
+    fn commit_queued(&self, plan: &Mutex<Plan>, queue: &Mutex<Queued>) -> Step<()> {
+        let mut store = self.lock();
+        let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
+        let queued = std::mem::take(&mut *queue.lock().unwrap_or_else(PoisonError::into_inner));
+        if queued.batches.is_empty() {
+            return Ok(());
+        }
+        let tx = store.conn_mut().transaction().map_err(StoreError::from)?;
+        for batch in &queued.batches {
+            kinds::store(&tx, &self.account_id, batch)?;
+        }
+        plan.save(&tx, &self.account_id, unix_now())?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(())
+    }
+
     async fn worker(
         &self,
         plan: &Arc<Mutex<Plan>>,
+        queue: &Mutex<Queued>,
         recent_hi: i64,
         started: Instant,
         last_changed: &Mutex<Instant>,
@@ -287,8 +325,9 @@ impl Syncer {
                         return Err(err.into());
                     }
                 };
-                // The page and the plan that now covers it, in one transaction.
-                let (done, remaining, recent, finished) = {
+                // The page joins the queue with the plan that now covers it;
+                // both are written together when the group is committed.
+                let (done, remaining, recent, finished, due) = {
                     let mut plan = locked();
                     // Split while the page was on its way: the window may now
                     // start above where the page ended, and is then complete.
@@ -305,16 +344,28 @@ impl Syncer {
                             w.busy = false;
                         }
                     }
-                    self.write(|tx| {
-                        kinds::store(tx, &self.account_id, &page.batch)?;
-                        plan.save(tx, &self.account_id, unix_now())
-                    })?;
+                    let mut queued = queue.lock().unwrap_or_else(PoisonError::into_inner);
+                    queued.objects += page.len();
+                    queued.batches.push(page.batch);
+                    let since = *queued.since.get_or_insert_with(Instant::now);
+                    let due = queued.objects >= GROUP_OBJECTS || since.elapsed() >= GROUP_WAIT;
+                    drop(queued);
                     let recent = plan
                         .windows
                         .iter()
                         .any(|w| w.kind == Kind::PaymentIntents && w.hi > recent_hi && !w.done);
-                    (plan.objects(), plan.estimate_remaining(), recent, finished)
+                    (
+                        plan.objects(),
+                        plan.estimate_remaining(),
+                        recent,
+                        finished,
+                        due,
+                    )
                 };
+                // Whoever finds the group due writes it, the others' pages too.
+                if due || finished {
+                    self.commit_queued(plan, queue)?;
+                }
                 // Screens reload on a change: at most one a second while pages pour in.
                 let due = {
                     let mut last = last_changed.lock().unwrap_or_else(PoisonError::into_inner);
