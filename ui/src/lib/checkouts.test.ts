@@ -30,6 +30,12 @@ describe("draftTotal", () => {
       currencies: ["usd", "jpy"],
     });
     expect(draftTotal([], catalog)).toEqual({ kind: "empty" });
+    // A cleared or fractional quantity is not a total.
+    expect(draftTotal([adhoc("3", "usd", 1.5)], catalog)).toEqual({ kind: "incomplete", line: 0 });
+    expect(draftTotal([{ ...adhoc("3", "usd"), quantity: null as unknown as number }], catalog)).toEqual({
+      kind: "incomplete",
+      line: 0,
+    });
   });
 });
 

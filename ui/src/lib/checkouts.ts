@@ -47,6 +47,11 @@ function priced(item: DraftItem, catalog: readonly CatalogPrice[]): { unit: numb
   return unit === null ? null : { unit, currency: item.currency.toLowerCase() };
 }
 
+/** A quantity as the core takes it: a whole number, or 0 (refused with its line). */
+export function wholeQuantity(quantity: number | null | undefined): number {
+  return typeof quantity === "number" && Number.isInteger(quantity) && quantity >= 1 ? quantity : 0;
+}
+
 /** The live total under the lines. */
 export function draftTotal(items: readonly DraftItem[], catalog: readonly CatalogPrice[]): Total {
   if (items.length === 0) return { kind: "empty" };
@@ -54,7 +59,7 @@ export function draftTotal(items: readonly DraftItem[], catalog: readonly Catalo
   const currencies = new Set<string>();
   for (const [index, item] of items.entries()) {
     const line = priced(item, catalog);
-    if (line === null) return { kind: "incomplete", line: index };
+    if (line === null || wholeQuantity(item.quantity) === 0) return { kind: "incomplete", line: index };
     currencies.add(line.currency);
     amount += line.unit * item.quantity;
   }

@@ -65,6 +65,10 @@ export interface ErrorText {
 }
 
 export function describeError(error: TillError): ErrorText {
+  // A call whose arguments did not even reach the core comes back as text.
+  if (typeof error !== "object" || error === null) {
+    return { title: "Something went wrong inside Till", detail: String(error) };
+  }
   switch (error.code) {
     case "keychainUnavailable":
       return {

@@ -335,17 +335,32 @@ async fn send(
 }
 
 /// Whether Stripe's answer settles the operation as failed (it was refused
-/// and nothing happened) rather than leaving its outcome unknown.
-pub(crate) fn definite(err: &StripeError) -> bool {
-    matches!(
-        err,
+/// and nothing happened) rather than leaving its outcome unknown. Sent
+/// again (`resend`), a refused key says nothing of the first request:
+/// Stripe checks the key before it replays, so a key revoked or stripped of
+/// a permission since would turn a refund that happened into "failed".
+pub(crate) fn definite(err: &StripeError, resend: bool) -> bool {
+    match err {
+        StripeError::Authentication { .. } | StripeError::Permission { .. } => !resend,
         StripeError::Card { .. }
-            | StripeError::InvalidRequest { .. }
-            | StripeError::Authentication { .. }
-            | StripeError::Permission { .. }
-            | StripeError::NotFound { .. }
-            | StripeError::IdempotencyMismatch { .. }
-    )
+        | StripeError::InvalidRequest { .. }
+        | StripeError::NotFound { .. }
+        | StripeError::IdempotencyMismatch { .. } => true,
+        _ => false,
+    }
+}
+
+/// Marks an operation sent, or refuses to send one that is no longer open
+/// (discarded or finished meanwhile, e.g. by a second click).
+pub(crate) fn mark_sent(store: &Mutex<Store>, op: &OperationRow, now: i64) -> Result<(), Error> {
+    if write(store, |tx| operations::mark_sent(tx, &op.id, now))? {
+        Ok(())
+    } else {
+        Err(Error::ActionRefused {
+            reason: ActionProblem::AlreadySent,
+            detail: format!("{} was discarded or has finished: not sent", op.id),
+        })
+    }
 }
 
 /// Sends (or sends again) a journaled operation and records what happened.
@@ -356,7 +371,7 @@ async fn execute(
     request: &Request,
     now: i64,
 ) -> Result<Done, Error> {
-    write(store, |tx| operations::mark_sent(tx, &op.id, now))?;
+    mark_sent(store, op, now)?;
     fault_points::hit(Point::AfterMarkSent);
     let answer = send(client, op, request).await;
     fault_points::hit(Point::AfterResponse);
@@ -401,7 +416,7 @@ async fn execute(
             })
         }
         Err(err) => {
-            let (state, error) = if definite(&err) {
+            let (state, error) = if definite(&err, op.sent_at.is_some()) {
                 (State::Failed, Error::from(err.clone()))
             } else {
                 (

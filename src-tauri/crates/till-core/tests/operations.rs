@@ -736,3 +736,55 @@ async fn a_refund_is_found_past_the_first_hundred() {
         "{entry:?}"
     );
 }
+
+/// A refund whose answer was lost, then the key revoked: sent again, Stripe
+/// refuses the key before it would replay, which says nothing of the first
+/// request. It stays unknown (it did happen), and a working key settles it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_after_a_lost_answer_leaves_the_operation_unknown() {
+    let sim = quiet_sim();
+    let owner = client(&sim);
+    let paid = make_payment(&owner, 5000, false).await;
+    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+    syncer(&sim, &store).sync_once().await.unwrap();
+    let key = "sk_test_revokedafteralostanswer1";
+    control(
+        &sim,
+        "keys",
+        json!({ "key": key, "same_account_as": sim.demo_key() }),
+    );
+    let c = client_without_retries(&sim, key);
+    let on = operations::On {
+        client: &c,
+        store: &store,
+        account_id: ACCOUNT,
+    };
+    control(&sim, "faults", json!({ "stored_500_next": 1 }));
+    let id = unknown_id(operations::refund(on, &paid, Some("10.00"), None, who(), now()).await);
+    control(&sim, "keys/revoke", json!({ "key": key }));
+
+    let settled = operations::resolve_open(&c, &store, ACCOUNT, now())
+        .await
+        .unwrap();
+    assert_ne!(
+        settled_state(&settled, &id),
+        "failed",
+        "a refused key proves nothing"
+    );
+    assert_eq!(row(&store, &id).state, "unknown");
+    assert_eq!(
+        refunds_at_stripe(&owner, &paid).await.len(),
+        1,
+        "it did happen"
+    );
+
+    let settled = operations::resolve_open(&owner, &store, ACCOUNT, now())
+        .await
+        .unwrap();
+    assert_eq!(settled_state(&settled, &id), "succeeded");
+    assert_eq!(
+        refunds_at_stripe(&owner, &paid).await.len(),
+        1,
+        "and only once"
+    );
+}

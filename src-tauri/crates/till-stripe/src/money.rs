@@ -117,9 +117,12 @@ impl Money {
                 .ok_or(MoneyError::TooLarge { max: MAX_AMOUNT })?;
         }
         if !padded.is_empty() {
-            minor += padded
+            let fraction = padded
                 .parse::<i64>()
                 .map_err(|_| MoneyError::NotANumber(text.to_owned()))?;
+            minor = minor
+                .checked_add(fraction)
+                .ok_or(MoneyError::TooLarge { max: MAX_AMOUNT })?;
         }
         let money = Self::new(minor, currency.clone());
         money.check_chargeable()?;
@@ -165,6 +168,11 @@ mod tests {
 
     #[test]
     fn parses_per_stripes_decimals() {
+        assert_eq!(
+            Money::parse_major("92233720368547758.99", &Currency::new("usd")),
+            Err(MoneyError::TooLarge { max: MAX_AMOUNT }),
+            "an overflow is too large, not a panic or a wrap"
+        );
         let usd = Currency::new("USD");
         assert_eq!(Money::parse_major("10.5", &usd).unwrap().amount, 1050);
         assert_eq!(Money::parse_major("10.50", &usd).unwrap().amount, 1050);

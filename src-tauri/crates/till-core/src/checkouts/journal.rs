@@ -18,10 +18,12 @@ use super::draft::{self, CheckoutDraft, CheckoutRequest, Context, DraftItem, Kno
 use super::{CatalogPrice, CheckoutDetail};
 use crate::Error;
 use crate::error::CheckoutProblem;
-use crate::operations::{Actor, IDEMPOTENCY_WINDOW, On, definite, lock, write};
+use crate::operations::{Actor, IDEMPOTENCY_WINDOW, On, definite, lock, mark_sent, write};
 use crate::sync::kinds;
 
 pub const CREATE: &str = "checkout";
+/// Seconds kept inside Stripe's expiry bounds.
+const EXPIRY_MARGIN: i64 = 120;
 pub const EXPIRE: &str = "checkout_expire";
 
 /// Whether a journal entry is one of these.
@@ -141,7 +143,7 @@ fn detail_of(store: &Mutex<Store>, account_id: &str, id: &str) -> Result<Checkou
 /// Sends (or sends again) a journaled checkout operation and records what
 /// happened.
 async fn execute(on: On<'_>, op: &OperationRow, now: i64) -> Result<CheckoutDone, Error> {
-    write(on.store, |tx| operations::mark_sent(tx, &op.id, now))?;
+    mark_sent(on.store, op, now)?;
     let key = Idempotency::Operation {
         key: op.idempotency_key.clone(),
         operation_id: op.id.clone(),
@@ -184,7 +186,7 @@ async fn execute(on: On<'_>, op: &OperationRow, now: i64) -> Result<CheckoutDone
             })
         }
         Err(err) => {
-            let (state, error) = if definite(&err) {
+            let (state, error) = if definite(&err, op.sent_at.is_some()) {
                 (State::Failed, Error::from(err.clone()))
             } else {
                 (
@@ -248,7 +250,14 @@ pub async fn create(
             defaults: defaults.as_ref(),
         },
     )?;
-    request.expires_at = now + request.expires_in_seconds;
+    // Stripe takes 30 min to 24 h from its own clock, at its receipt: a
+    // little inside both edges, so latency or a second of clock skew never
+    // turns the form's "30 minutes" or "24 hours" into a refusal.
+    request.expires_at = now
+        + request.expires_in_seconds.clamp(
+            i64::from(draft::MIN_EXPIRY_MINUTES) * 60 + EXPIRY_MARGIN,
+            i64::from(draft::MAX_EXPIRY_MINUTES) * 60 - EXPIRY_MARGIN,
+        );
     let remembered = checkout_defaults::CheckoutDefaults {
         success_url: request.success_url.clone(),
         cancel_url: request.cancel_url.clone(),
@@ -344,10 +353,9 @@ async fn settle_by_lookup(
 ) -> Result<String, Error> {
     let found: Option<Raw<CheckoutSession>> = if op.kind == CREATE {
         let list = ListCheckoutSessions {
-            created: Some(CreatedRange::between(
-                op.created_at - 300,
-                op.created_at + 3600,
-            )),
+            // Sent any time up to now (a pending one at the user's word, an
+            // unknown one again at start-up): from its journaling to now.
+            created: Some(CreatedRange::between(op.created_at - 300, now + 300)),
             ..ListCheckoutSessions::default()
         };
         let mut page = Page::first(100);

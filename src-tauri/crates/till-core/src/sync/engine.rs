@@ -233,10 +233,12 @@ impl Syncer {
         let workers = (0..self.options.parallel.max(1))
             .map(|_| self.worker(&plan, &queue, recent_hi, started, &last_changed));
         let results = futures_util::future::join_all(workers).await;
+        // What was fetched is kept even when a worker stopped on an error.
+        let committed = self.commit_queued(&plan, &queue);
         for result in results {
             result?;
         }
-        self.commit_queued(&plan, &queue)?;
+        committed?;
         let objects = plan
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
