@@ -334,7 +334,13 @@ async fn a_key_that_cannot_read_events_is_followed_by_lists() {
         )
         .await
         .unwrap();
+    let reads = sim.reads();
     assert_eq!(sync.catch_up().await.unwrap(), 1, "one object changed");
+    assert_eq!(
+        sim.reads() - reads,
+        1,
+        "one request a poll: the payments' newest page, nothing the key was refused"
+    );
     let cached = till_store::table::payment_intents::get(
         store.lock().unwrap().conn(),
         common::ACCOUNT,

@@ -3,6 +3,7 @@
 //! then events as they come. Every page is one transaction with the cursor
 //! that covers it, so a crash or a quit resumes where it stopped.
 
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -146,26 +147,28 @@ impl Syncer {
                 }
                 Ok(None) => {}
                 // A restricted key may not read events: followed by lists.
-                Err(StripeError::Permission { .. }) => {}
+                Err(StripeError::Permission { .. }) => {
+                    self.controls.events_refused.store(true, Relaxed);
+                }
                 Err(err) => return Err(err.into()),
             }
         }
+        let readable = self.controls.readable(&self.options.kinds);
         let pages = futures_util::future::join_all(
-            self.options
-                .kinds
+            readable
                 .iter()
                 .map(|kind| kinds::fetch(&self.client, *kind, None, None, self.options.page_size)),
         )
         .await;
         let mut done = 0i64;
-        for page in pages {
+        for (kind, page) in readable.iter().zip(pages) {
             match page {
                 Ok(page) => {
                     done += i64::try_from(page.len()).unwrap_or(0);
                     self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
                 }
                 // A restricted key may not read every type: that type stays empty.
-                Err(StripeError::Permission { .. }) => {}
+                Err(StripeError::Permission { .. }) => self.controls.refuse(*kind),
                 Err(err) => return Err(err.into()),
             }
         }
@@ -317,6 +320,7 @@ impl Syncer {
                         // This key cannot read the type: nothing to fill,
                         // in this window or any other of its type.
                         locked().skip_kind(window.kind);
+                        self.controls.refuse(window.kind);
                         break;
                     }
                     Err(err) => {
@@ -397,6 +401,9 @@ impl Syncer {
     /// Reads new events and applies them; fetches what they were not enough
     /// for. Returns how many events changed the cache.
     pub async fn catch_up(&self) -> Step<usize> {
+        if self.controls.events_refused.load(Relaxed) {
+            return self.follow_by_lists().await;
+        }
         let cursor = EventCursor::load(self.lock().conn(), &self.account_id)?;
         let Some(cursor) = cursor else {
             match events::newest(&self.client).await {
@@ -404,14 +411,20 @@ impl Syncer {
                     self.write(|tx| cursor.save(tx, &self.account_id, unix_now()))?;
                 }
                 Ok(None) => {}
-                Err(StripeError::Permission { .. }) => return self.follow_by_lists().await,
+                Err(StripeError::Permission { .. }) => {
+                    self.controls.events_refused.store(true, Relaxed);
+                    return self.follow_by_lists().await;
+                }
                 Err(err) => return Err(err.into()),
             }
             return Ok(0);
         };
         let polled = match events::poll(&self.client, &cursor).await {
             Ok(polled) => polled,
-            Err(StripeError::Permission { .. }) => return self.follow_by_lists().await,
+            Err(StripeError::Permission { .. }) => {
+                self.controls.events_refused.store(true, Relaxed);
+                return self.follow_by_lists().await;
+            }
             Err(err) => return Err(err.into()),
         };
         let list = match polled {
@@ -495,15 +508,15 @@ impl Syncer {
     /// from the cache. Older objects that change are caught by the periodic
     /// re-list of the last 31 days. Returns how many objects changed.
     async fn follow_by_lists(&self) -> Step<usize> {
+        let readable = self.controls.readable(&self.options.kinds);
         let pages = futures_util::future::join_all(
-            self.options
-                .kinds
+            readable
                 .iter()
                 .map(|kind| kinds::fetch(&self.client, *kind, None, None, self.options.page_size)),
         )
         .await;
         let mut changed = 0usize;
-        for page in pages {
+        for (kind, page) in readable.iter().zip(pages) {
             match page {
                 Ok(page) => {
                     changed += self.write(|tx| {
@@ -514,7 +527,7 @@ impl Syncer {
                         Ok(changed)
                     })?;
                 }
-                Err(StripeError::Permission { .. }) => {}
+                Err(StripeError::Permission { .. }) => self.controls.refuse(*kind),
                 Err(err) => return Err(err.into()),
             }
         }
@@ -558,7 +571,6 @@ impl Syncer {
     }
 
     fn interval(&self, last_activity: Instant) -> Duration {
-        use std::sync::atomic::Ordering::Relaxed;
         let o = &self.options;
         if self.controls.pending_actions.load(Relaxed) > 0
             || last_activity.elapsed() < o.active_for

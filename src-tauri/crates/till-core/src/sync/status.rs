@@ -110,6 +110,11 @@ pub struct Controls {
     pub(super) pending_actions: std::sync::atomic::AtomicU32,
     /// Unix time until which a checkout on screen is followed: poll quickly.
     pub(super) follow_until: std::sync::atomic::AtomicI64,
+    /// What this run learned the key may not read (403): not asked again,
+    /// so a restricted key costs no reads on types it cannot see.
+    pub(super) refused: std::sync::Mutex<std::collections::BTreeSet<Kind>>,
+    pub(super) events_refused: std::sync::atomic::AtomicBool,
+    pub(super) balance_refused: std::sync::atomic::AtomicBool,
 }
 
 impl Default for Controls {
@@ -120,6 +125,9 @@ impl Default for Controls {
             focused: std::sync::atomic::AtomicBool::new(true),
             pending_actions: std::sync::atomic::AtomicU32::new(0),
             follow_until: std::sync::atomic::AtomicI64::new(0),
+            refused: std::sync::Mutex::new(std::collections::BTreeSet::new()),
+            events_refused: std::sync::atomic::AtomicBool::new(false),
+            balance_refused: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -145,6 +153,26 @@ impl Controls {
         if focused {
             self.nudge();
         }
+    }
+
+    pub(super) fn refuse(&self, kind: Kind) {
+        self.refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(kind);
+    }
+
+    /// The types this key may read, as far as this run knows.
+    pub(super) fn readable(&self, kinds: &[Kind]) -> Vec<Kind> {
+        let refused = self
+            .refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kinds
+            .iter()
+            .copied()
+            .filter(|k| !refused.contains(k))
+            .collect()
     }
 
     /// Polls quickly until `until` (Unix time); 0 stops following.

@@ -13,9 +13,16 @@ use crate::rows;
 
 impl Syncer {
     pub(super) async fn refresh_balance(&self) -> Step<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.controls.balance_refused.load(Relaxed) {
+            return Ok(());
+        }
         let balance = match self.client.balance().await {
             Ok(balance) => balance,
-            Err(StripeError::Permission { .. }) => return Ok(()),
+            Err(StripeError::Permission { .. }) => {
+                self.controls.balance_refused.store(true, Relaxed);
+                return Ok(());
+            }
             Err(err) => return Err(err.into()),
         };
         let mut amounts: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
@@ -144,7 +151,7 @@ impl Syncer {
     pub async fn reconcile(&self) -> Step<i64> {
         let since = unix_now() - self.options.recent_days * 86_400;
         let mut stored = 0i64;
-        for kind in self.options.kinds.clone() {
+        for kind in self.controls.readable(&self.options.kinds) {
             let mut after: Option<String> = None;
             loop {
                 self.check()?;
@@ -158,7 +165,10 @@ impl Syncer {
                 .await
                 {
                     Ok(page) => page,
-                    Err(StripeError::Permission { .. }) => break,
+                    Err(StripeError::Permission { .. }) => {
+                        self.controls.refuse(kind);
+                        break;
+                    }
                     Err(err) => return Err(err.into()),
                 };
                 stored += i64::try_from(page.len()).unwrap_or(0);
