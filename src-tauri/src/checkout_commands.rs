@@ -2,25 +2,14 @@
 
 use std::sync::Arc;
 
-use tauri::State;
+use till_core::Error;
 use till_core::checkouts::journal::CheckoutDone;
 use till_core::checkouts::{
     CatalogPrice, CheckoutDetail, CheckoutDraft, CheckoutFilter, CheckoutSettings, CheckoutSummary,
 };
 use till_core::operations::Actor;
-use till_core::{Error, Till};
 
-type Core<'a> = State<'a, Arc<Till>>;
-
-async fn blocking<T: Send + 'static>(
-    till: &Arc<Till>,
-    call: impl FnOnce(&Till) -> T + Send + 'static,
-) -> Result<T, Error> {
-    let till = Arc::clone(till);
-    tauri::async_runtime::spawn_blocking(move || call(&till))
-        .await
-        .map_err(Error::internal)
-}
+use crate::commands::{Core, blocking};
 
 /// The account's active one-time prices, to sell from.
 #[tauri::command]

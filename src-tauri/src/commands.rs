@@ -14,10 +14,10 @@ use till_core::payments::{PageCursor, PaymentPage, PaymentQuery, PaymentSummary}
 use till_core::refund_list::{RefundCursor, RefundPage};
 use till_core::{AppInfo, Error, Till};
 
-type Core<'a> = State<'a, Arc<Till>>;
+pub(crate) type Core<'a> = State<'a, Arc<Till>>;
 
 /// Runs a blocking core call off the async runtime.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     till: &Arc<Till>,
     call: impl FnOnce(&Till) -> T + Send + 'static,
 ) -> Result<T, Error> {

@@ -18,6 +18,16 @@ pub use notifications::{Notifications, Shown};
 pub use process::processes_in_group;
 pub use webdriver::{Element, Session};
 
+/// A money text as shown ("$1,234.50", "BHD 1.250") as a number, NaN when
+/// it holds none.
+pub fn number(text: &str) -> f64 {
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits.trim_matches('.').parse().unwrap_or(f64::NAN)
+}
+
 /// Fails the scenario with a message unless the condition holds.
 #[macro_export]
 macro_rules! ensure {

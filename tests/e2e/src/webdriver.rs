@@ -126,6 +126,19 @@ impl Session {
         )
     }
 
+    /// Sets an input's value as typing would (Svelte listens to `input`).
+    pub fn type_into(&self, css: &str, text: &str) -> Outcome<()> {
+        let found = self.execute(
+            "const el = document.querySelector(arguments[0]); if (!el) return false; el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            json!([css, text]),
+        )?;
+        if found == json!(true) {
+            Ok(())
+        } else {
+            Err(Failure::Assertion(format!("no {css}")))
+        }
+    }
+
     /// Waits, polling the DOM, until the element's text satisfies `accept`.
     pub fn wait_for_text(&self, css: &str, accept: impl Fn(&str) -> bool) -> Outcome<String> {
         let deadline = Instant::now() + Duration::from_secs(15);

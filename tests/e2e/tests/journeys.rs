@@ -8,24 +8,7 @@
 //!    interactions, sees the refundable amount drop and the refund in Refunds.
 
 use serde_json::json;
-use till_e2e::{Failure, Outcome, ensure, scenario};
-
-fn type_into(ui: &till_e2e::Session, css: &str, text: &str) -> Outcome<()> {
-    let found = ui.execute(
-        "const el = document.querySelector(arguments[0]); if (!el) return false; el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-        json!([css, text]),
-    )?;
-    ensure!(found == json!(true), "no {css}");
-    Ok(())
-}
-
-fn number(text: &str) -> f64 {
-    let digits: String = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    digits.trim_matches('.').parse().unwrap_or(f64::NAN)
-}
+use till_e2e::{Failure, Outcome, ensure, number, scenario};
 
 /// Today's card in the Overview: (gross text, payments) per currency line.
 fn todays_totals(ui: &till_e2e::Session) -> Outcome<Vec<(String, u64)>> {
@@ -103,11 +86,11 @@ fn the_three_journeys() -> Outcome {
         app.save_journey_screenshot("journey-owner-1-checkouts")?;
         ui.click(&ui.find(".toolbar button.primary")?)?;
         ui.wait_until("document.querySelector(\"[data-testid='checkout-form']\") !== null")?;
-        type_into(ui, "[data-testid='checkout-line'] input.grow", "Birthday cake")?;
-        type_into(ui, "[data-testid='checkout-line'] input.amount-input", "42.50")?;
-        type_into(ui, "#checkout-customer", "ada@example.com")?;
+        ui.type_into("[data-testid='checkout-line'] input.grow", "Birthday cake")?;
+        ui.type_into("[data-testid='checkout-line'] input.amount-input", "42.50")?;
+        ui.type_into("#checkout-customer", "ada@example.com")?;
         // The demo has no return address yet: asked once.
-        type_into(ui, "#checkout-success", "https://cafe.example/thanks")?;
+        ui.type_into("#checkout-success", "https://cafe.example/thanks")?;
         ui.wait_until("document.querySelectorAll(\"[data-testid='checkout-form'] select[aria-label^='Catalog'] option\").length >= 0")?;
         ui.click(&ui.find(".lines .row-actions button:nth-child(2)")?)?; // Add from catalog
         let total = ui.wait_for_text("[data-testid='checkout-total']", |t| {
@@ -175,7 +158,7 @@ fn the_three_journeys() -> Outcome {
         ui.wait_until(&format!("document.querySelector(\"{input}\") !== null"))?;
         let held = ui.execute("return document.querySelector(arguments[0]).value;", json!([input]))?;
         let half = format!("{:.2}", (number(held.as_str().unwrap_or("")) / 2.0 * 100.0).floor() / 100.0);
-        type_into(ui, input, &half)?; // 2
+        ui.type_into(input, &half)?; // 2
         ui.wait_for_text("[data-testid='remainder']", |t| t.contains("will be released"))?;
         app.save_journey_screenshot("journey-staff-2-capture-part")?;
         ui.click(&ui.find(".hold-row:first-child .hold-actions button[type='submit']")?)?; // 3
@@ -196,7 +179,7 @@ fn the_three_journeys() -> Outcome {
         let refundable = ui.wait_for_text("[data-testid='refund-refundable']", |t| {
             t.chars().any(|c| c.is_ascii_digit())
         })?;
-        type_into(ui, "#refund-amount", "5.00")?; // 2
+        ui.type_into("#refund-amount", "5.00")?; // 2
         app.save_journey_screenshot("journey-refund-2-drawer")?;
         ui.click(&ui.find("[data-testid='refund-form'] button[type='submit']")?)?; // 3
         let now = ui.wait_for_text("[data-testid='refund-refundable']", |t| t != refundable)?;

@@ -3,26 +3,7 @@
 //! of a payment from its drawer and sees the refundable amount drop.
 
 use serde_json::json;
-use till_e2e::{Failure, Outcome, ensure, scenario};
-
-/// Sets an input's value as typing would (Svelte listens to `input`).
-fn type_into(ui: &till_e2e::Session, css: &str, text: &str) -> Outcome<()> {
-    let found = ui.execute(
-        "const el = document.querySelector(arguments[0]); if (!el) return false; el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-        json!([css, text]),
-    )?;
-    ensure!(found == json!(true), "no {css}");
-    Ok(())
-}
-
-/// A money text ("$1,234.50", "BHD 1.250") as a number.
-fn number(text: &str) -> f64 {
-    let digits: String = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    digits.trim_matches('.').parse().unwrap_or(f64::NAN)
-}
+use till_e2e::{Failure, Outcome, ensure, number, scenario};
 
 #[test]
 fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Outcome {
@@ -49,7 +30,7 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
         let held = number(&held);
         // 2: half of it.
         let half = format!("{:.2}", (held / 2.0 * 100.0).floor() / 100.0);
-        type_into(ui, input, &half)?;
+        ui.type_into(input, &half)?;
         ui.wait_for_text("[data-testid='remainder']", |t| {
             t.contains("will be released")
         })?;
@@ -93,7 +74,7 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
         let refundable = ui.wait_for_text("[data-testid='refund-refundable']", |t| {
             t.chars().any(|c| c.is_ascii_digit())
         })?;
-        type_into(ui, "#refund-amount", "1.00")?;
+        ui.type_into("#refund-amount", "1.00")?;
         ui.click(&ui.find("[data-testid='refund-form'] button[type='submit']")?)?;
         ui.wait_for_text("[data-testid='drawer-done']", |t| t.contains("Refund"))?;
         let now = ui.wait_for_text("[data-testid='refund-refundable']", |t| t != refundable)?;

@@ -18,7 +18,7 @@ use super::draft::{self, CheckoutDraft, CheckoutRequest, Context, DraftItem, Kno
 use super::{CatalogPrice, CheckoutDetail};
 use crate::Error;
 use crate::error::CheckoutProblem;
-use crate::operations::{Actor, IDEMPOTENCY_WINDOW, On, definite, lock, mark_sent, write};
+use crate::operations::{Actor, IDEMPOTENCY_WINDOW, On, lock, mark_sent, record_failure, write};
 use crate::sync::kinds;
 
 pub const CREATE: &str = "checkout";
@@ -185,31 +185,7 @@ async fn execute(on: On<'_>, op: &OperationRow, now: i64) -> Result<CheckoutDone
                 detail: detail_of(on.store, &op.account_id, &full.id)?,
             })
         }
-        Err(err) => {
-            let (state, error) = if definite(&err, op.sent_at.is_some()) {
-                (State::Failed, Error::from(err.clone()))
-            } else {
-                (
-                    State::Unknown,
-                    Error::OutcomeUnknown {
-                        operation_id: op.id.clone(),
-                        detail: err.to_string(),
-                    },
-                )
-            };
-            write(on.store, |tx| {
-                operations::finish(
-                    tx,
-                    &op.id,
-                    state,
-                    now,
-                    err.request_id(),
-                    None,
-                    Some(&err.to_string()),
-                )
-            })?;
-            Err(error)
-        }
+        Err(err) => Err(record_failure(on.store, op, &err, now)?),
     }
 }
 

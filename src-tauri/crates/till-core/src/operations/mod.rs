@@ -363,6 +363,40 @@ pub(crate) fn mark_sent(store: &Mutex<Store>, op: &OperationRow, now: i64) -> Re
     }
 }
 
+/// Records a request that failed: failed when Stripe's answer settles it
+/// (nothing happened), else unknown, to be resolved with the same key.
+/// Returns the error to report.
+pub(crate) fn record_failure(
+    store: &Mutex<Store>,
+    op: &OperationRow,
+    err: &StripeError,
+    now: i64,
+) -> Result<Error, Error> {
+    let (state, error) = if definite(err, op.sent_at.is_some()) {
+        (State::Failed, Error::from(err.clone()))
+    } else {
+        (
+            State::Unknown,
+            Error::OutcomeUnknown {
+                operation_id: op.id.clone(),
+                detail: err.to_string(),
+            },
+        )
+    };
+    write(store, |tx| {
+        operations::finish(
+            tx,
+            &op.id,
+            state,
+            now,
+            err.request_id(),
+            None,
+            Some(&err.to_string()),
+        )
+    })?;
+    Ok(error)
+}
+
 /// Sends (or sends again) a journaled operation and records what happened.
 async fn execute(
     client: &StripeClient,
@@ -415,31 +449,7 @@ async fn execute(
                 refund_id,
             })
         }
-        Err(err) => {
-            let (state, error) = if definite(&err, op.sent_at.is_some()) {
-                (State::Failed, Error::from(err.clone()))
-            } else {
-                (
-                    State::Unknown,
-                    Error::OutcomeUnknown {
-                        operation_id: op.id.clone(),
-                        detail: err.to_string(),
-                    },
-                )
-            };
-            write(store, |tx| {
-                operations::finish(
-                    tx,
-                    &op.id,
-                    state,
-                    now,
-                    err.request_id(),
-                    None,
-                    Some(&err.to_string()),
-                )
-            })?;
-            Err(error)
-        }
+        Err(err) => Err(record_failure(store, op, &err, now)?),
     }
 }
 
