@@ -87,6 +87,22 @@ fn the_three_journeys() -> Outcome {
         ui.click(&ui.find(".toolbar button.primary")?)?;
         ui.wait_until("document.querySelector(\"[data-testid='checkout-form']\") !== null")?;
         ui.type_into("[data-testid='checkout-line'] input.grow", "Birthday cake")?;
+        // Bad input first: a negative price is refused with its reason and
+        // the line marked, and nothing is created.
+        ui.type_into("[data-testid='checkout-line'] input.amount-input", "-5")?;
+        ui.type_into("#checkout-success", "https://cafe.example/thanks")?;
+        ui.click(&ui.find("[data-testid='checkout-form'] button[type='submit']")?)?;
+        let refused = ui.wait_for_text("[data-testid='checkout-error']", |t| !t.is_empty())?;
+        ensure!(
+            refused.contains("A price must be more than zero"),
+            "the merchant's words: {refused}"
+        );
+        ui.wait_until("document.querySelector(\"[data-testid='checkout-line'][aria-invalid='true']\") !== null")?;
+        ensure!(
+            ui.find_all("[data-testid='checkout-qr']")?.is_empty(),
+            "nothing was created"
+        );
+        app.save_screenshot("checkout-bad-price")?;
         ui.type_into("[data-testid='checkout-line'] input.amount-input", "42.50")?;
         ui.type_into("#checkout-customer", "ada@example.com")?;
         // The demo has no return address yet: asked once.
