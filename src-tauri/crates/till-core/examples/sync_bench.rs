@@ -5,8 +5,9 @@
 //!     cargo run --release -p till-core --example sync_bench -- reads
 //!
 //! - `ingest`: objects per second parsed and stored (with the text index),
-//!   from pages already received (HTTP excluded), and beside it a whole sync
-//!   from the simulator at zero latency.
+//!   from pages already received (HTTP excluded), through the sync's writer;
+//!   beside it every page committed alone, and a whole sync from the
+//!   simulator at zero latency.
 //! - `backfill`: PaymentIntents at 100 ms a request with the simulator's limit
 //!   and the client's budget both at 25 requests/s; the bound is
 //!   payments / (25 × 100) seconds. A naive one-page-at-a-time paginator runs
@@ -24,8 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use till_core::sync::engine::GROUP_OBJECTS;
 use till_core::sync::kinds::{self, Batch, Kind};
+use till_core::sync::windows::Plan;
+use till_core::sync::writer::{Commits, PageWriter};
 use till_core::sync::{Controls, Quiet, SyncOptions, Syncer};
 use till_sim::seed::SeedSpec;
 use till_sim::{SimConfig, Simulator};
@@ -119,61 +121,74 @@ async fn ingest(payments: usize) {
             }
         }
     }
-    // Committed as the backfill commits when pages arrive faster than one
-    // commit: in groups of at least GROUP_OBJECTS objects (a fresh database
-    // each run; the median of five runs, as a single run varies by ±10 %).
-    let mut runs: Vec<(f64, usize, ByKind)> = Vec::new();
+    // As the backfill stores them: parsed on this thread (as the workers
+    // parse what they fetch) and handed to the sync's writer thread, which
+    // commits each page alone when it is free and the pages that piled up
+    // meanwhile together. A fresh database each run; the median of five, as
+    // a single run varies by ±10 %.
+    let mut runs: Vec<(f64, Commits)> = Vec::new();
+    let mut objects = 0usize;
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Mutex::new(
+            Store::open(&dir.path().join("bench.sqlite3")).unwrap(),
+        ));
+        let plan = Plan::default();
+        let started = Instant::now();
+        let writer = PageWriter::start(store, "acct_bench".to_owned(), |_| {}).unwrap();
+        objects = 0;
+        for (kind, body) in &pages {
+            let room = writer.room().await.unwrap();
+            let batch = parse(*kind, body);
+            let n = kinds::raw_of(&batch).len();
+            objects += n;
+            assert!(writer.send(room, batch, n, &plan));
+        }
+        let commits = writer.finish().await.unwrap();
+        runs.push((started.elapsed().as_secs_f64(), commits));
+    }
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (seconds, commits) = runs.swap_remove(2);
+    println!(
+        "ingest, pages already received, as the sync stores them (parse + store with the text index; median of 5): {:.0} objects/s ({objects} objects of 7 types in {seconds:.2} s; {} pages in {} transactions, {} of them a single page)",
+        objects as f64 / seconds,
+        commits.pages,
+        commits.transactions,
+        commits.alone
+    );
+
+    // Beside it: every page in a transaction of its own, on one thread,
+    // with where the time goes by type.
+    let mut runs: Vec<(f64, ByKind)> = Vec::new();
     for _ in 0..5 {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("bench.sqlite3")).unwrap();
-        let mut objects = 0usize;
         let mut by_kind: ByKind = Default::default();
         let started = Instant::now();
-        let mut group: Vec<(Kind, Batch)> = Vec::new();
-        let mut grouped = 0usize;
-        let write = |store: &mut Store, group: &mut Vec<(Kind, Batch)>, by_kind: &mut ByKind| {
-            let tx = store.conn_mut().transaction().unwrap();
-            let last = group.last().map(|(kind, _)| kind.name());
-            for (kind, batch) in group.drain(..) {
-                let t = Instant::now();
-                kinds::store(&tx, "acct_bench", &batch).unwrap();
-                by_kind.entry(kind.name()).or_default().2 += t.elapsed().as_secs_f64();
-            }
-            let t = Instant::now();
-            tx.commit().unwrap();
-            // The commit is shared: counted against the group's last type.
-            if let Some(entry) = last.and_then(|k| by_kind.get_mut(k)) {
-                entry.2 += t.elapsed().as_secs_f64();
-            }
-        };
         for (kind, body) in &pages {
             let t = Instant::now();
             let batch = parse(*kind, body);
             let parsed = t.elapsed().as_secs_f64();
-            let n = kinds::raw_of(&batch).len();
-            objects += n;
-            grouped += n;
+            let t = Instant::now();
+            let tx = store.conn_mut().transaction().unwrap();
+            kinds::store(&tx, "acct_bench", &batch).unwrap();
+            tx.commit().unwrap();
             let entry = by_kind.entry(kind.name()).or_default();
-            entry.0 += n;
+            entry.0 += kinds::raw_of(&batch).len();
             entry.1 += parsed;
-            group.push((*kind, batch));
-            if grouped >= GROUP_OBJECTS {
-                write(&mut store, &mut group, &mut by_kind);
-                grouped = 0;
-            }
+            entry.2 += t.elapsed().as_secs_f64();
         }
-        write(&mut store, &mut group, &mut by_kind);
-        runs.push((started.elapsed().as_secs_f64(), objects, by_kind));
+        runs.push((started.elapsed().as_secs_f64(), by_kind));
     }
     runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (seconds, objects, by_kind) = runs.swap_remove(2);
+    let (seconds, by_kind) = runs.swap_remove(2);
     println!(
-        "ingest, pages already received (parse + store with the text index, committed in groups of {GROUP_OBJECTS}+ objects as the backfill does; median of 5): {:.0} objects/s ({objects} objects of 7 types in {seconds:.2} s)",
+        "  beside it, every page committed alone on one thread (median of 5): {:.0} objects/s ({objects} objects in {seconds:.2} s)",
         objects as f64 / seconds
     );
     for (kind, (n, parse, store)) in &by_kind {
         println!(
-            "  {kind}: {n} objects, {:.0}/s (parse {:.0}/s, store {:.0}/s)",
+            "    {kind}: {n} objects, {:.0}/s (parse {:.0}/s, store and commit {:.0}/s)",
             *n as f64 / (parse + store),
             *n as f64 / parse,
             *n as f64 / store
@@ -212,7 +227,7 @@ async fn backfill(payments: usize) {
     let reads_before = sim.reads();
     let started = Instant::now();
     syncer.newest().await.unwrap();
-    let stored = syncer.backfill().await.unwrap();
+    let (stored, commits) = syncer.backfill_counted().await.unwrap();
     let seconds = started.elapsed().as_secs_f64();
     let cached = till_store::table::counts(syncer.store.lock().unwrap().conn(), "acct_bench")
         .unwrap()["payment_intents"];
@@ -220,6 +235,10 @@ async fn backfill(payments: usize) {
         "windowed backfill: {cached} PaymentIntents cached ({stored} in windows) in {seconds:.1} s with {} requests; bound {bound:.1} s; ratio to the bound {:.2}",
         sim.reads() - reads_before,
         bound / seconds
+    );
+    println!(
+        "  its pages: {} in {} transactions, {} of them a single page",
+        commits.pages, commits.transactions, commits.alone
     );
     let naive = client(&sim, 25.0);
     let started = Instant::now();

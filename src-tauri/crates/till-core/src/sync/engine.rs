@@ -1,7 +1,7 @@
 //! One account's sync: the newest page of every type first, then the last
 //! 31 days of payments, then the rest of the history in parallel windows,
-//! then events as they come. Every page is one transaction with the cursor
-//! that covers it, so a crash or a quit resumes where it stopped.
+//! then events as they come. Every page is stored in one transaction with
+//! the cursor that covers it, so a crash or a quit resumes where it stopped.
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,26 +18,12 @@ pub use super::status::{
     Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, unix_now,
 };
 use super::windows::Plan;
+use super::writer::{Commits, PageWriter};
 use crate::{Error, rows};
 
 /// When the newest pages were last compared with Stripe, for a key that
 /// cannot read events.
 const LISTS: &str = "lists";
-
-/// A backfill commits fetched pages in groups: when this many objects wait,
-/// or when the oldest has waited [`GROUP_WAIT`]. One transaction a page
-/// rewrote the same index pages (random ids, amounts, the text index) at
-/// every commit; ten pages share one rewrite.
-pub const GROUP_OBJECTS: usize = 1000;
-const GROUP_WAIT: Duration = Duration::from_millis(250);
-
-/// Pages fetched and not yet committed, with when the oldest arrived.
-#[derive(Default)]
-struct Queued {
-    batches: Vec<kinds::Batch>,
-    objects: usize,
-    since: Option<Instant>,
-}
 
 /// The start of history when Stripe will not say when the account opened.
 const STRIPE_EPOCH: i64 = 1_293_840_000; // 2011-01-01
@@ -58,6 +44,14 @@ impl std::fmt::Debug for Syncer {
             .field("account_id", &self.account_id)
             .finish_non_exhaustive()
     }
+}
+
+/// A worker found the writer gone; the writer's own error is what the
+/// backfill returns.
+fn writer_stopped() -> Stop {
+    Stop::Failed(Error::Internal {
+        detail: "the sync's writer stopped".to_owned(),
+    })
 }
 
 /// Why a step stopped early.
@@ -214,11 +208,16 @@ impl Syncer {
     /// Fills the history: the saved plan if a backfill was cut short, else a
     /// new one. Returns the objects stored.
     pub async fn backfill(&self) -> Step<i64> {
+        Ok(self.backfill_counted().await?.0)
+    }
+
+    /// [`Syncer::backfill`], also telling how its pages were committed.
+    pub async fn backfill_counted(&self) -> Step<(i64, Commits)> {
         let loaded = Plan::load(self.lock().conn(), &self.account_id)?;
         let done_before = sync_state::get(self.lock().conn(), &self.account_id, "backfill")?
             .is_some_and(|row| row.done);
         if done_before && loaded.is_none() {
-            return Ok(0);
+            return Ok((0, Commits::default()));
         }
         let plan = match loaded {
             Some(plan) => plan,
@@ -231,17 +230,16 @@ impl Syncer {
         let recent_hi = unix_now() - self.options.recent_days * 86_400;
         let plan = Arc::new(Mutex::new(plan));
         let started = Instant::now();
-        let last_changed = Mutex::new(Instant::now());
-        let queue = Mutex::new(Queued::default());
+        let writer = self.page_writer()?;
         let workers = (0..self.options.parallel.max(1))
-            .map(|_| self.worker(&plan, &queue, recent_hi, started, &last_changed));
+            .map(|_| self.worker(&plan, &writer, recent_hi, started));
         let results = futures_util::future::join_all(workers).await;
         // What was fetched is kept even when a worker stopped on an error.
-        let committed = self.commit_queued(&plan, &queue);
+        let commits = writer.finish().await.map_err(Stop::Failed)?;
+        tracing::debug!(?commits, "backfill pages committed");
         for result in results {
             result?;
         }
-        committed?;
         let objects = plan
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -262,36 +260,37 @@ impl Syncer {
                 },
             )
         })?;
-        Ok(objects)
+        Ok((objects, commits))
     }
 
-    /// Writes every queued page, and the plan that covers exactly those, in
-    /// one transaction. The plan's lock is held from queueing to saving, so
-    /// the saved plan never runs ahead of the pages stored (a crash loses
-    /// only pages that are then fetched again).
-    fn commit_queued(&self, plan: &Mutex<Plan>, queue: &Mutex<Queued>) -> Step<()> {
-        let mut store = self.lock();
-        let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
-        let queued = std::mem::take(&mut *queue.lock().unwrap_or_else(PoisonError::into_inner));
-        if queued.batches.is_empty() {
-            return Ok(());
-        }
-        let tx = store.conn_mut().transaction().map_err(StoreError::from)?;
-        for batch in &queued.batches {
-            kinds::store(&tx, &self.account_id, batch)?;
-        }
-        plan.save(&tx, &self.account_id, unix_now())?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(())
+    /// The backfill's writer; screens reload after its commits, at most
+    /// once a second while pages pour in.
+    fn page_writer(&self) -> Step<PageWriter> {
+        let listener = Arc::clone(&self.listener);
+        let account_id = self.account_id.clone();
+        let mut last_changed = Instant::now();
+        let mut stored = 0usize;
+        let writer = PageWriter::start(
+            Arc::clone(&self.store),
+            self.account_id.clone(),
+            move |objects| {
+                stored += objects;
+                if last_changed.elapsed() >= Duration::from_secs(1) {
+                    last_changed = Instant::now();
+                    listener.changed(&account_id, u32::try_from(stored).unwrap_or(u32::MAX));
+                }
+            },
+        )
+        .map_err(Stop::Failed)?;
+        Ok(writer)
     }
 
     async fn worker(
         &self,
         plan: &Arc<Mutex<Plan>>,
-        queue: &Mutex<Queued>,
+        writer: &PageWriter,
         recent_hi: i64,
         started: Instant,
-        last_changed: &Mutex<Instant>,
     ) -> Step<()> {
         let locked = || plan.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
@@ -303,6 +302,10 @@ impl Syncer {
                 self.check()?;
                 let Some(window) = locked().get(index).cloned() else {
                     break;
+                };
+                // Room at the writer first: a page fetched is a page kept.
+                let Some(room) = writer.room().await else {
+                    return Err(writer_stopped());
                 };
                 let range = CreatedRange::between(window.lo, window.hi);
                 let after = window.after.as_ref().map(|(id, _)| id.as_str());
@@ -331,9 +334,8 @@ impl Syncer {
                         return Err(err.into());
                     }
                 };
-                // The page joins the queue with the plan that now covers it;
-                // both are written together when the group is committed.
-                let (done, remaining, recent, finished, due) = {
+                // The page goes to the writer with the plan that now covers it.
+                let (done, remaining, recent, finished, sent) = {
                     let mut plan = locked();
                     // Split while the page was on its way: the window may now
                     // start above where the page ended, and is then complete.
@@ -350,12 +352,8 @@ impl Syncer {
                             w.busy = false;
                         }
                     }
-                    let mut queued = queue.lock().unwrap_or_else(PoisonError::into_inner);
-                    queued.objects += page.len();
-                    queued.batches.push(page.batch);
-                    let since = *queued.since.get_or_insert_with(Instant::now);
-                    let due = queued.objects >= GROUP_OBJECTS || since.elapsed() >= GROUP_WAIT;
-                    drop(queued);
+                    let objects = page.len();
+                    let sent = writer.send(room, page.batch, objects, &plan);
                     let recent = plan
                         .windows
                         .iter()
@@ -365,25 +363,11 @@ impl Syncer {
                         plan.estimate_remaining(),
                         recent,
                         finished,
-                        due,
+                        sent,
                     )
                 };
-                // Whoever finds the group due writes it, the others' pages too.
-                if due || finished {
-                    self.commit_queued(plan, queue)?;
-                }
-                // Screens reload on a change: at most one a second while pages pour in.
-                let due = {
-                    let mut last = last_changed.lock().unwrap_or_else(PoisonError::into_inner);
-                    let due = last.elapsed() >= Duration::from_secs(1);
-                    if due {
-                        *last = Instant::now();
-                    }
-                    due
-                };
-                if due {
-                    self.listener
-                        .changed(&self.account_id, u32::try_from(done).unwrap_or(0));
+                if !sent {
+                    return Err(writer_stopped());
                 }
                 let phase = if recent {
                     SyncPhase::Recent

@@ -4,6 +4,8 @@
 //!   transaction each.
 //! - [`windows`]: the backfill's plan of `created` windows, split while it
 //!   runs so that every worker stays busy; saved with every page.
+//! - [`writer`]: the backfill's pages stored by a thread of their own, each
+//!   in one transaction with the plan that covers it.
 //! - [`events`]: following `/v1/events`, applied idempotently.
 //! - [`engine`]: one account's sync, from the first page to live updates;
 //!   `upkeep`: late fees, payouts, the sweep; [`status`]: progress and controls.
@@ -14,6 +16,7 @@ pub mod kinds;
 pub mod status;
 mod upkeep;
 pub mod windows;
+pub mod writer;
 
 pub use engine::{
     Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, Syncer, unix_now,

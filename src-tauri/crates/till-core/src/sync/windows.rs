@@ -173,7 +173,17 @@ impl Plan {
 
     /// Saves every window. Call in the transaction of the page it covers.
     pub fn save(&self, conn: &Connection, account_id: &str, now: i64) -> Result<(), StoreError> {
-        for window in &self.windows {
+        Self::save_windows(conn, account_id, &self.windows, now)
+    }
+
+    /// Saves these windows (the ones a commit changed).
+    pub fn save_windows(
+        conn: &Connection,
+        account_id: &str,
+        windows: &[Window],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        for window in windows {
             sync_state::put(
                 conn,
                 account_id,
