@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{ACCOUNT, client, control, syncer};
+use common::{ACCOUNT, client, control, synced_store, syncer};
 use serde_json::json;
 use till_core::Error;
 use till_core::checkouts::journal::{self, CheckoutDone};
@@ -245,8 +245,7 @@ async fn a_checkout_is_created_once_paid_by_the_customer_and_seen_through_the_sy
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_checkouts_are_refused_with_a_reason_and_nothing_is_created() {
     let sim = sim();
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let store = synced_store(&sim).await;
     let c = client(&sim);
     let on = On {
         client: &c,
@@ -483,8 +482,7 @@ async fn bad_checkouts_are_refused_with_a_reason_and_nothing_is_created() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_is_resolved_into_exactly_one_checkout() {
     let sim = sim();
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let store = synced_store(&sim).await;
     let c = client(&sim);
     let on = On {
         client: &c,

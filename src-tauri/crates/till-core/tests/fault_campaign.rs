@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ACCOUNT, client, control};
+use common::{ACCOUNT, client, control, make_payment};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use till_core::Error;
@@ -57,9 +57,9 @@ use till_store::Store;
 use till_store::table::operations::{self as journal, OperationRow};
 use till_stripe::clock::VirtualClock;
 use till_stripe::config::Timeouts;
-use till_stripe::requests::{CreatePaymentIntent, ListRefunds};
+use till_stripe::requests::ListRefunds;
 use till_stripe::retry::RetryPolicy;
-use till_stripe::{ApiKey, Currency, Endpoint, Idempotency, Money, Page, StripeClient};
+use till_stripe::{ApiKey, Currency, Endpoint, Money, Page, StripeClient};
 
 /// Set in the child: its working directory (database, plan, log).
 const CHILD: &str = "TILL_FAULT_CHILD";
@@ -523,19 +523,6 @@ fn full_fault_campaign() {
     }
 }
 
-async fn make_payment(client: &StripeClient, currency: &str, amount: i64, hold: bool) -> String {
-    let mut request = CreatePaymentIntent::new(Money::new(amount, Currency::new(currency)));
-    request.manual_capture = hold;
-    request.payment_method = Some("pm_card_visa".to_owned());
-    request.confirm = true;
-    client
-        .create_payment_intent(&request, Idempotency::Auto)
-        .await
-        .unwrap()
-        .id
-        .clone()
-}
-
 /// Found while building the campaign's "refund the rest": a refund whose
 /// answer was lost and that start-up found at Stripe (past the idempotency
 /// window) must be cached, or what is left to refund is overstated and
@@ -552,8 +539,7 @@ async fn a_refund_settled_by_lookup_counts_against_the_rest() {
     .unwrap();
     let stripe = client(&sim);
     let pi = make_payment(&stripe, "usd", 5_000, false).await;
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    common::syncer(&sim, &store).sync_once().await.unwrap();
+    let store = common::synced_store(&sim).await;
     let on = On {
         client: &stripe,
         store: &store,

@@ -6,11 +6,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use std::time::Duration;
 
-use common::{ACCOUNT, client, client_at, control, syncer};
+use common::{ACCOUNT, client, client_at, control, make_payment, synced_store};
 use serde_json::json;
 use till_core::Error;
 use till_core::error::{ActionProblem, AmountProblem};
@@ -20,9 +20,9 @@ use till_sim::{SimConfig, Simulator};
 use till_store::Store;
 use till_store::table::operations::{self as journal, OperationRow};
 use till_store::table::{charges, payment_intents};
-use till_stripe::requests::{CreatePaymentIntent, CreateRefund, ListRefunds, RefundTarget};
+use till_stripe::requests::{CreateRefund, ListRefunds, RefundTarget};
 use till_stripe::retry::RetryPolicy;
-use till_stripe::{ApiKey, Currency, Endpoint, Idempotency, Money, Page, StripeClient};
+use till_stripe::{ApiKey, Endpoint, Idempotency, Page, StripeClient};
 
 fn now() -> i64 {
     till_core::sync::unix_now()
@@ -54,8 +54,7 @@ async fn money_moves_once_through_the_journal() {
         ..SimConfig::default()
     })
     .unwrap();
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let store = synced_store(&sim).await;
     let c = client(&sim);
     let on = operations::On {
         client: &c,
@@ -334,20 +333,6 @@ fn restricted_key(sim: &Simulator, key: &str, permissions: serde_json::Value) ->
     client_at(&sim.base_url(), key)
 }
 
-/// A card payment of `amount` cents in USD, paid or (`hold`) only held.
-async fn make_payment(client: &StripeClient, amount: i64, hold: bool) -> String {
-    let mut request = CreatePaymentIntent::new(Money::new(amount, Currency::new("usd")));
-    request.manual_capture = hold;
-    request.payment_method = Some("pm_card_visa".to_owned());
-    request.confirm = true;
-    client
-        .create_payment_intent(&request, Idempotency::Auto)
-        .await
-        .unwrap()
-        .id
-        .clone()
-}
-
 fn row(store: &Mutex<Store>, operation_id: &str) -> OperationRow {
     journal::get(store.lock().unwrap().conn(), operation_id)
         .unwrap()
@@ -395,9 +380,8 @@ async fn refunds_at_stripe(client: &StripeClient, payment: &str) -> Vec<String> 
 async fn a_refund_made_is_recorded_succeeded_when_its_payment_cannot_be_read_again() {
     let sim = quiet_sim();
     let c = client(&sim);
-    let pi = make_payment(&c, 5_000, false).await;
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let pi = make_payment(&c, "usd", 5_000, false).await;
+    let store = synced_store(&sim).await;
     let charge_id = payment_intents::get(store.lock().unwrap().conn(), ACCOUNT, &pi)
         .unwrap()
         .unwrap()
@@ -482,11 +466,10 @@ async fn resolving_reports_the_journals_state_after_the_attempt() {
     let sim = quiet_sim();
     let c = client(&sim);
     let paid = [
-        make_payment(&c, 5_000, false).await,
-        make_payment(&c, 5_000, false).await,
+        make_payment(&c, "usd", 5_000, false).await,
+        make_payment(&c, "usd", 5_000, false).await,
     ];
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let store = synced_store(&sim).await;
     let on = operations::On {
         client: &c,
         store: &store,
@@ -568,12 +551,11 @@ async fn a_hold_that_lapsed_is_not_a_release() {
     let sim = quiet_sim();
     let c = client(&sim);
     let holds = [
-        make_payment(&c, 3_000, true).await,
-        make_payment(&c, 3_000, true).await,
-        make_payment(&c, 3_000, true).await,
+        make_payment(&c, "usd", 3_000, true).await,
+        make_payment(&c, "usd", 3_000, true).await,
+        make_payment(&c, "usd", 3_000, true).await,
     ];
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let store = synced_store(&sim).await;
     let no_retries = client_without_retries(&sim, sim.demo_key());
     let on = operations::On {
         client: &no_retries,
@@ -643,11 +625,10 @@ async fn a_failing_lookup_leaves_its_operation_open_and_settles_the_rest() {
     let sim = quiet_sim();
     let c = client(&sim);
     let paid = [
-        make_payment(&c, 5_000, false).await,
-        make_payment(&c, 5_000, false).await,
+        make_payment(&c, "usd", 5_000, false).await,
+        make_payment(&c, "usd", 5_000, false).await,
     ];
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let store = synced_store(&sim).await;
     let on = operations::On {
         client: &c,
         store: &store,
@@ -693,9 +674,8 @@ async fn a_failing_lookup_leaves_its_operation_open_and_settles_the_rest() {
 async fn a_refund_is_found_past_the_first_hundred() {
     let sim = quiet_sim();
     let c = client(&sim);
-    let pi = make_payment(&c, 5_000, false).await;
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let pi = make_payment(&c, "usd", 5_000, false).await;
+    let store = synced_store(&sim).await;
     let on = operations::On {
         client: &c,
         store: &store,
@@ -744,9 +724,8 @@ async fn a_refund_is_found_past_the_first_hundred() {
 async fn a_key_revoked_after_a_lost_answer_leaves_the_operation_unknown() {
     let sim = quiet_sim();
     let owner = client(&sim);
-    let paid = make_payment(&owner, 5000, false).await;
-    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-    syncer(&sim, &store).sync_once().await.unwrap();
+    let paid = make_payment(&owner, "usd", 5000, false).await;
+    let store = synced_store(&sim).await;
     let key = "sk_test_revokedafteralostanswer1";
     control(
         &sim,

@@ -18,7 +18,10 @@ use super::draft::{self, CheckoutDraft, CheckoutRequest, Context, DraftItem, Kno
 use super::{CatalogPrice, CheckoutDetail};
 use crate::Error;
 use crate::error::CheckoutProblem;
-use crate::operations::{Actor, IDEMPOTENCY_WINDOW, On, lock, mark_sent, record_failure, write};
+use crate::operations::{
+    Actor, IDEMPOTENCY_WINDOW, NOT_FOUND_FINAL, NOT_FOUND_YET, On, lock, mark_sent, record_failure,
+    write,
+};
 use crate::sync::kinds;
 
 pub const CREATE: &str = "checkout";
@@ -373,10 +376,8 @@ async fn settle_by_lookup(
             None,
             found.as_ref().map(|s| s.id.as_str()),
             match state {
-                State::Failed => {
-                    Some("not found at Stripe after the idempotency window: it did not happen")
-                }
-                State::Unknown => Some("not found at Stripe yet: sent again later with its key"),
+                State::Failed => Some(NOT_FOUND_FINAL),
+                State::Unknown => Some(NOT_FOUND_YET),
                 _ => None,
             },
         )

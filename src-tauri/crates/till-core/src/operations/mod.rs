@@ -31,6 +31,13 @@ use crate::{Error, rows};
 /// Stripe keeps an idempotency key's answer this long.
 pub const IDEMPOTENCY_WINDOW: i64 = 24 * 3600;
 
+/// What the journal says of an operation its lookup did not find at Stripe:
+/// past the window it did not happen; inside it, it may yet.
+pub(crate) const NOT_FOUND_FINAL: &str =
+    "not found at Stripe after the idempotency window: it did not happen";
+pub(crate) const NOT_FOUND_YET: &str =
+    "not found at Stripe yet: sent again with the same key later";
+
 /// Who did it and why, for the audit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

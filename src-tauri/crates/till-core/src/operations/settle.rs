@@ -202,14 +202,8 @@ async fn settle_by_lookup(
         (true, _, _) => (State::Succeeded, None),
         // Final inside the window too: the key cannot make it happen now.
         (false, Some(why), _) => (State::Failed, Some(why)),
-        (false, None, true) => (
-            State::Failed,
-            Some("not found at Stripe after the idempotency window: it did not happen".to_owned()),
-        ),
-        (false, None, false) => (
-            State::Unknown,
-            Some("not found at Stripe yet: sent again with the same key later".to_owned()),
-        ),
+        (false, None, true) => (State::Failed, Some(NOT_FOUND_FINAL.to_owned())),
+        (false, None, false) => (State::Unknown, Some(NOT_FOUND_YET.to_owned())),
     };
     write(store, |tx| {
         kinds::store_payment(tx, &op.account_id, &pi)?;

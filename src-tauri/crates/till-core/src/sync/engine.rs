@@ -147,6 +147,23 @@ impl Syncer {
                 Err(err) => return Err(err.into()),
             }
         }
+        let mut done = 0i64;
+        for page in self.newest_pages().await {
+            let page = page?;
+            done += i64::try_from(page.len()).unwrap_or(0);
+            self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
+        }
+        self.refresh_balance().await?;
+        self.listener
+            .changed(&self.account_id, u32::try_from(done).unwrap_or(u32::MAX));
+        self.report(SyncPhase::Newest, done, None, started);
+        Ok(done)
+    }
+
+    /// The newest page of every type the key may read, fetched in parallel,
+    /// in the order of the options' types. A type the key is refused is
+    /// noted (not asked again this run) and left out: it stays empty.
+    async fn newest_pages(&self) -> Vec<Step<kinds::Fetched>> {
         let readable = self.controls.readable(&self.options.kinds);
         let pages = futures_util::future::join_all(
             readable
@@ -154,23 +171,18 @@ impl Syncer {
                 .map(|kind| kinds::fetch(&self.client, *kind, None, None, self.options.page_size)),
         )
         .await;
-        let mut done = 0i64;
-        for (kind, page) in readable.iter().zip(pages) {
-            match page {
-                Ok(page) => {
-                    done += i64::try_from(page.len()).unwrap_or(0);
-                    self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
+        readable
+            .iter()
+            .zip(pages)
+            .filter_map(|(kind, page)| match page {
+                Ok(page) => Some(Ok(page)),
+                Err(StripeError::Permission { .. }) => {
+                    self.controls.refuse(*kind);
+                    None
                 }
-                // A restricted key may not read every type: that type stays empty.
-                Err(StripeError::Permission { .. }) => self.controls.refuse(*kind),
-                Err(err) => return Err(err.into()),
-            }
-        }
-        self.refresh_balance().await?;
-        self.listener
-            .changed(&self.account_id, u32::try_from(done).unwrap_or(u32::MAX));
-        self.report(SyncPhase::Newest, done, None, started);
-        Ok(done)
+                Err(err) => Some(Err(err.into())),
+            })
+            .collect()
     }
 
     /// The plan of a new backfill: payments of the last `recent_days` first.
@@ -492,28 +504,16 @@ impl Syncer {
     /// from the cache. Older objects that change are caught by the periodic
     /// re-list of the last 31 days. Returns how many objects changed.
     async fn follow_by_lists(&self) -> Step<usize> {
-        let readable = self.controls.readable(&self.options.kinds);
-        let pages = futures_util::future::join_all(
-            readable
-                .iter()
-                .map(|kind| kinds::fetch(&self.client, *kind, None, None, self.options.page_size)),
-        )
-        .await;
         let mut changed = 0usize;
-        for (kind, page) in readable.iter().zip(pages) {
-            match page {
-                Ok(page) => {
-                    changed += self.write(|tx| {
-                        let changed = kinds::changed(tx, &self.account_id, &page.batch)?;
-                        if changed > 0 {
-                            kinds::store(tx, &self.account_id, &page.batch)?;
-                        }
-                        Ok(changed)
-                    })?;
+        for page in self.newest_pages().await {
+            let page = page?;
+            changed += self.write(|tx| {
+                let changed = kinds::changed(tx, &self.account_id, &page.batch)?;
+                if changed > 0 {
+                    kinds::store(tx, &self.account_id, &page.batch)?;
                 }
-                Err(StripeError::Permission { .. }) => self.controls.refuse(*kind),
-                Err(err) => return Err(err.into()),
-            }
+                Ok(changed)
+            })?;
         }
         self.write(|tx| {
             sync_state::put(

@@ -10,8 +10,9 @@ use serde_json::Value;
 use till_core::sync::{Controls, Kind, Quiet, SyncOptions, Syncer, kinds};
 use till_sim::Simulator;
 use till_store::Store;
+use till_stripe::requests::CreatePaymentIntent;
 use till_stripe::retry::RetryPolicy;
-use till_stripe::{ApiKey, Endpoint, StripeClient};
+use till_stripe::{ApiKey, Currency, Endpoint, Idempotency, Money, StripeClient};
 
 pub const ACCOUNT: &str = "acct_test";
 
@@ -45,6 +46,32 @@ pub fn client_at(url: &str, key: &str) -> StripeClient {
         })
         .build()
         .unwrap()
+}
+
+/// A card payment of `amount` minor units, paid or (`hold`) only held.
+pub async fn make_payment(
+    client: &StripeClient,
+    currency: &str,
+    amount: i64,
+    hold: bool,
+) -> String {
+    let mut request = CreatePaymentIntent::new(Money::new(amount, Currency::new(currency)));
+    request.manual_capture = hold;
+    request.payment_method = Some("pm_card_visa".to_owned());
+    request.confirm = true;
+    client
+        .create_payment_intent(&request, Idempotency::Auto)
+        .await
+        .unwrap()
+        .id
+        .clone()
+}
+
+/// A database holding the simulator's account after a first whole sync.
+pub async fn synced_store(sim: &Simulator) -> Arc<Mutex<Store>> {
+    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+    syncer(sim, &store).sync_once().await.unwrap();
+    store
 }
 
 pub fn syncer(sim: &Simulator, store: &Arc<Mutex<Store>>) -> Syncer {
