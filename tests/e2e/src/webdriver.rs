@@ -168,7 +168,12 @@ impl Session {
 
     /// Waits, polling, until the JavaScript expression is true.
     pub fn wait_until(&self, expression: &str) -> Outcome<()> {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.wait_until_within(expression, Duration::from_secs(15))
+    }
+
+    /// [`Session::wait_until`] with a deadline of the caller's.
+    pub fn wait_until_within(&self, expression: &str, within: Duration) -> Outcome<()> {
+        let deadline = Instant::now() + within;
         while Instant::now() < deadline {
             if self.execute(&format!("return !!({expression});"), json!([]))? == json!(true) {
                 return Ok(());
