@@ -31,7 +31,7 @@ cargo build -p till --locked
 
 step "Rust tests, the bindings check and the real-app end-to-end suite (private keyring, Xvfb)"
 TILL_E2E_APP="${CARGO_TARGET_DIR:-$PWD/target}/debug/till" \
-  scripts/with-test-keyring.sh cargo test --workspace --locked -- --test-threads=1 2>&1 | tee "$logs/cargo.log"
+  scripts/with-test-keyring.sh cargo test --workspace --locked --no-fail-fast -- --test-threads=1 2>&1 | tee "$logs/cargo.log"
 
 after=$(stat -c '%Y' "$real_data" 2>/dev/null || echo absent)
 if [ "$before" != "$after" ]; then
