@@ -355,3 +355,51 @@ async fn a_key_that_cannot_read_events_is_followed_by_lists() {
         "nothing new: nothing stored"
     );
 }
+
+/// An account opened long before it sold (the simulator's opened in 2023;
+/// its 4,000 payments are of the last 120 days): the backfill's "of about"
+/// is not stretched over the empty years, from the first estimate to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_backfill_estimate_is_near_the_truth_from_the_first() {
+    let sim = Simulator::start(SimConfig {
+        rate_limit: 0,
+        seed: 21,
+        history: Some(SeedSpec {
+            payments: 4_000,
+            days: 120,
+            ..SeedSpec::demo()
+        }),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+    let recorder = Arc::new(Recorder::default());
+    let mut sync = syncer(&sim, &store);
+    sync.listener = recorder.clone();
+    sync.options = till_core::sync::SyncOptions::default();
+    let total = sync.backfill().await.unwrap();
+    let reports = recorder.0.lock().unwrap().clone();
+    let estimates: Vec<(u32, u32)> = reports
+        .iter()
+        .filter_map(|p| Some((p.done, p.done + p.remaining?)))
+        .collect();
+    let (first_done, _) = *estimates.first().expect("an estimate was reported");
+    println!(
+        "{total} objects; first estimate at {first_done}: {:?}; then {:?}",
+        estimates.first(),
+        &estimates[estimates.len() / 2]
+    );
+    // The edge of each type's history is found by halving, one request
+    // after another: on a history this small that is a third of the way.
+    assert!(
+        i64::from(first_done) * 2 < total,
+        "the first estimate came late, at {first_done} of {total}"
+    );
+    for (done, estimate) in estimates {
+        let ratio = f64::from(estimate) / total as f64;
+        assert!(
+            (0.67..=1.5).contains(&ratio),
+            "at {done} objects the estimate was {estimate} of {total}"
+        );
+    }
+}

@@ -356,6 +356,9 @@ impl Syncer {
                         || page.last.as_ref().is_none_or(|(_, created)| *created < lo);
                     if let Some(w) = plan.get_mut(index) {
                         w.objects += i64::try_from(page.len()).unwrap_or(0);
+                        if w.top.is_none() {
+                            w.top = page.newest;
+                        }
                         if let Some(last) = page.last.clone() {
                             w.after = Some(last);
                         }
@@ -363,6 +366,16 @@ impl Syncer {
                             w.done = true;
                             w.busy = false;
                         }
+                    }
+                    // A window of older history steps aside after a page
+                    // while another is unread or one is stretched: every
+                    // window read early gives an estimate of the whole. Recent payments keep their worker; nothing
+                    // is fetched twice.
+                    let stays =
+                        finished || (window.kind == Kind::PaymentIntents && window.hi > recent_hi);
+                    let step_aside = !stays && plan.wants_samples();
+                    if let Some(w) = plan.get_mut(index).filter(|_| step_aside) {
+                        w.busy = false;
                     }
                     let objects = page.len();
                     let sent = writer.send(room, page.batch, objects, &plan);
@@ -374,7 +387,7 @@ impl Syncer {
                         plan.objects(),
                         plan.estimate_remaining(),
                         recent,
-                        finished,
+                        finished || step_aside,
                         sent,
                     )
                 };
@@ -386,7 +399,7 @@ impl Syncer {
                 } else {
                     SyncPhase::Backfill
                 };
-                self.report(phase, done, Some(remaining), started);
+                self.report(phase, done, remaining, started);
                 if finished {
                     break;
                 }

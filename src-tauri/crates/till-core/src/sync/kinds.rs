@@ -86,6 +86,8 @@ pub struct Fetched {
     pub has_more: bool,
     /// The last (oldest) object's id and creation time: where the next page starts.
     pub last: Option<(String, i64)>,
+    /// When the first (newest) object was created.
+    pub newest: Option<i64>,
 }
 
 impl Fetched {
@@ -111,6 +113,10 @@ fn last_of<T>(list: &List<Raw<T>>, id: impl Fn(&T) -> (&str, i64)) -> Option<(St
         let (id, created) = id(&item.object);
         (id.to_owned(), created)
     })
+}
+
+fn newest_of<T>(list: &List<Raw<T>>, id: impl Fn(&T) -> (&str, i64)) -> Option<i64> {
+    list.data.first().map(|item| id(&item.object).1)
 }
 
 async fn page_of<T: serde::de::DeserializeOwned>(
@@ -139,9 +145,11 @@ pub async fn fetch(
         ($variant:ident, $ty:ty, $extra:expr) => {{
             let list: List<Raw<$ty>> = page_of(client, kind, range, $extra, &page).await?;
             let last = last_of(&list, |o| (o.id.as_str(), o.created));
+            let newest = newest_of(&list, |o| (o.id.as_str(), o.created));
             Fetched {
                 has_more: list.has_more,
                 last,
+                newest,
                 batch: Batch::$variant(list.data),
             }
         }};

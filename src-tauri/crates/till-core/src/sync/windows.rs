@@ -15,6 +15,16 @@ use super::kinds::Kind;
 /// No split below this span: an hour of history is one page or two.
 const MIN_SPLIT_SECONDS: i64 = 3_600;
 
+/// How far the estimate may stretch a window's pages: what is left of it
+/// over what they covered.
+const STRETCH: i64 = 8;
+
+/// The least span a window's pages count as covering. A page can come from
+/// one second (customers imported at once); as its own span it would make a
+/// density of thousands an hour. With this floor a window too short to
+/// split is estimated at no more than `STRETCH` pages.
+const MIN_COVER: i64 = 2 * MIN_SPLIT_SECONDS / STRETCH;
+
 pub const PREFIX: &str = "window:";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +37,11 @@ pub struct Window {
     pub after: Option<(String, i64)>,
     pub done: bool,
     pub objects: i64,
+    /// When the window's newest object was created: with the cursor, the
+    /// span its pages covered, for the estimate. (Plans saved before this
+    /// was kept load without it.)
+    #[serde(default)]
+    pub top: Option<i64>,
     #[serde(skip)]
     pub busy: bool,
 }
@@ -35,6 +50,25 @@ impl Window {
     /// Where the not-yet-fetched part of the window ends.
     pub fn upper(&self) -> i64 {
         self.after.as_ref().map_or(self.hi, |(_, created)| *created)
+    }
+
+    /// Whether a page of the window has been read: its density is known.
+    pub fn sampled(&self) -> bool {
+        self.done || self.after.is_some()
+    }
+
+    /// The seconds its pages covered, once it has some and is not done.
+    fn covered(&self) -> Option<i64> {
+        let (_, oldest) = self.after.as_ref().filter(|_| !self.done)?;
+        Some((self.top.unwrap_or(self.hi) - oldest).max(0))
+    }
+
+    /// Objects a second in the part already fetched.
+    fn density(&self) -> Option<f64> {
+        if self.done {
+            return Some(0.0);
+        }
+        Some(self.objects as f64 / self.covered()?.max(MIN_COVER) as f64)
     }
 
     fn remaining(&self) -> i64 {
@@ -67,6 +101,8 @@ impl<'de> Deserialize<'de> for Kind {
 pub struct Plan {
     pub windows: Vec<Window>,
     next_id: u64,
+    /// The last estimate of all objects, kept while a late split is read.
+    estimated_total: Option<i64>,
 }
 
 impl Plan {
@@ -103,6 +139,7 @@ impl Plan {
             after: None,
             done: false,
             objects: 0,
+            top: None,
             busy: false,
         });
         self.windows.len() - 1
@@ -116,25 +153,56 @@ impl Plan {
         self.windows.iter().map(|w| w.objects).sum()
     }
 
-    /// The objects still to fetch, from each window's density so far.
-    pub fn estimate_remaining(&self) -> i64 {
-        let mut seen = 0i64;
-        let mut covered = 0i64;
-        for w in &self.windows {
-            seen += w.objects;
-            covered += w.hi - w.upper();
+    /// The objects still to fetch, or `None` while that would be a guess:
+    /// until every window has been read once and none is stretched or having
+    /// its lower half read to find out.
+    /// Each window is extrapolated from its own pages: densities differ by
+    /// type and by age (an account often opens long before it sells), so one
+    /// density for all would be far off. A half split off a window takes the
+    /// density of the window it came from.
+    pub fn estimate_remaining(&mut self) -> Option<i64> {
+        let objects = self.objects();
+        match self.fresh_estimate() {
+            Some(remaining) => {
+                self.estimated_total = Some(objects + remaining);
+                Some(remaining)
+            }
+            // A split late in the backfill is in doubt for a page: the
+            // total said before stands rather than vanishing from the screen.
+            None => self.estimated_total.map(|total| (total - objects).max(0)),
         }
-        let remaining: i64 = self.windows.iter().map(Window::remaining).sum();
-        if covered <= 0 {
-            return 0;
-        }
-        let estimate = (seen as f64) * (remaining as f64) / (covered as f64);
-        estimate.round() as i64
     }
 
-    /// A window for a worker: an idle one, else a new half of the largest busy one.
+    fn fresh_estimate(&self) -> Option<i64> {
+        let mut estimate = 0.0;
+        for w in self.windows.iter().filter(|w| !w.done) {
+            if self.in_doubt(w) {
+                return None;
+            }
+            let density = w.density().or_else(|| {
+                self.windows
+                    .iter()
+                    .find(|above| above.kind == w.kind && above.lo == w.hi)
+                    .and_then(Window::density)
+            })?;
+            estimate += density * w.remaining() as f64;
+        }
+        Some(estimate.round() as i64)
+    }
+
+    /// A window for a worker, in this order: an idle one never read; the
+    /// lower half of a stretched one (see [`Plan::stretched`]); any idle
+    /// one; a new half of the largest busy one.
     pub fn take(&mut self) -> Option<usize> {
-        if let Some(index) = self.windows.iter().position(|w| !w.done && !w.busy) {
+        let idle = |w: &Window| !w.done && !w.busy;
+        if let Some(index) = self.windows.iter().position(|w| idle(w) && !w.sampled()) {
+            self.windows[index].busy = true;
+            return Some(index);
+        }
+        if let Some(index) = self.windows.iter().position(|w| self.stretched(w)) {
+            return Some(self.split(index));
+        }
+        if let Some(index) = self.windows.iter().position(idle) {
             self.windows[index].busy = true;
             return Some(index);
         }
@@ -144,14 +212,62 @@ impl Plan {
             .enumerate()
             .filter(|(_, w)| w.busy && w.remaining() >= 2 * MIN_SPLIT_SECONDS)
             .max_by_key(|(_, w)| w.remaining())?;
+        Some(self.split(index))
+    }
+
+    /// Cuts off the lower half of what is left of a window, as a new busy
+    /// window. The window keeps its cursor, which lies above the cut.
+    fn split(&mut self, index: usize) -> usize {
         let window = &mut self.windows[index];
         let mid = window.lo + (window.upper() - window.lo) / 2;
         let (kind, lo) = (window.kind, window.lo);
-        // The busy window keeps its cursor, which lies above `mid`.
         window.lo = mid;
         let new = self.push(kind, lo, mid);
         self.windows[new].busy = true;
-        Some(new)
+        new
+    }
+
+    /// Whether the estimate would stretch this window's pages far below
+    /// them, over what may be empty: the window holds its type's oldest
+    /// objects found so far (nothing or nothing found below it), and what
+    /// is left of it is much longer than what its pages covered. History
+    /// is usually unbroken from a type's first object to now, so only this
+    /// edge is probed (by reading its lower half first), a few requests a
+    /// type, most of them for objects that are fetched anyway.
+    pub fn stretched(&self, w: &Window) -> bool {
+        self.far(w) && self.below(w).is_none_or(|b| b.done && b.objects == 0)
+    }
+
+    /// Stretched, or its lower half is being read to find out.
+    fn in_doubt(&self, w: &Window) -> bool {
+        self.far(w)
+            && self
+                .below(w)
+                .is_none_or(|b| (b.done && b.objects == 0) || !b.sampled())
+    }
+
+    /// What is left of the window is much longer than what its pages covered.
+    fn far(&self, w: &Window) -> bool {
+        let Some(covered) = w.covered() else {
+            return false;
+        };
+        let left = w.remaining();
+        left >= 2 * MIN_SPLIT_SECONDS && left > STRETCH * covered.max(MIN_COVER)
+    }
+
+    /// The window of the same type that ends where this one starts.
+    fn below(&self, w: &Window) -> Option<&Window> {
+        self.windows
+            .iter()
+            .find(|b| b.kind == w.kind && b.hi == w.lo)
+    }
+
+    /// Whether a worker should leave its window after a page, for the
+    /// estimate's samples: a window is unread or one is stretched.
+    pub fn wants_samples(&self) -> bool {
+        self.windows
+            .iter()
+            .any(|w| (!w.busy && !w.sampled()) || self.stretched(w))
     }
 
     /// Marks every window of `kind` done: the key cannot read that type,
@@ -271,6 +387,90 @@ mod tests {
         let mut tiny = Plan::new(&[(Kind::Charges, 0, 100)], 1);
         tiny.take().unwrap();
         assert_eq!(tiny.take(), None);
+    }
+
+    /// Reads a page of 100 from `created` times (newest first) as a worker
+    /// would, and records it in the window.
+    fn read_page(plan: &mut Plan, index: usize, history: &[i64]) {
+        let w = plan.get(index).unwrap().clone();
+        let page: Vec<i64> = history
+            .iter()
+            .rev()
+            .copied()
+            .filter(|t| *t >= w.lo && *t < w.upper())
+            .take(101)
+            .collect();
+        let more = page.len() > 100;
+        let page = &page[..page.len().min(100)];
+        let w = plan.get_mut(index).unwrap();
+        w.objects += page.len() as i64;
+        w.top = w.top.or(page.first().copied());
+        if let Some(last) = page.last() {
+            w.after = Some((format!("pi_{last}"), *last));
+        }
+        w.done = !more;
+        w.busy = false;
+    }
+
+    #[test]
+    fn the_estimate_waits_for_every_window_and_then_is_near_the_truth() {
+        // An account opened at 0 that sold nothing until 900,000, then one
+        // payment every 10 s, for two types: 20,000 objects.
+        let history: Vec<i64> = (900_000..1_000_000).step_by(10).collect();
+        let mut plan = Plan::new(
+            &[
+                (Kind::PaymentIntents, 0, 1_086_400),
+                (Kind::Charges, 0, 1_086_400),
+            ],
+            4,
+        );
+        assert_eq!(plan.estimate_remaining(), None, "nothing read yet");
+        // Each window is read once, in the order workers take them.
+        let mut first = Vec::new();
+        while plan.windows.iter().any(|w| !w.sampled()) {
+            let index = plan.take().unwrap();
+            assert!(
+                !first.contains(&index),
+                "a window was read twice before all once"
+            );
+            first.push(index);
+            read_page(&mut plan, index, &history);
+        }
+        assert_eq!(first.len(), 8);
+        // Then the oldest edge is probed until no window is stretched.
+        let mut probes = 0;
+        while let Some(index) = plan.windows.iter().position(|w| plan.stretched(w)) {
+            let half = plan.take().unwrap();
+            assert_eq!(plan.get(half).unwrap().hi, plan.get(index).unwrap().lo);
+            read_page(&mut plan, half, &history);
+            probes += 1;
+        }
+        assert!(probes <= 16, "{probes} probes");
+        let total = plan.objects() + plan.estimate_remaining().unwrap();
+        assert!(
+            (16_000..=24_000).contains(&total),
+            "estimated {total} objects of 20,000 once every window was read and the edge probed"
+        );
+        // Read to the end: the estimate follows and ends at nothing left.
+        while let Some(index) = plan.take() {
+            read_page(&mut plan, index, &history);
+            let total = plan.objects() + plan.estimate_remaining().unwrap();
+            assert!((16_000..=24_000).contains(&total), "estimated {total}");
+        }
+        assert_eq!(plan.objects(), 20_000);
+        assert_eq!(plan.estimate_remaining(), Some(0));
+    }
+
+    #[test]
+    fn a_split_half_takes_the_density_of_its_window() {
+        let mut plan = Plan::new(&[(Kind::PaymentIntents, 0, 100_000)], 1);
+        let first = plan.take().unwrap();
+        let w = plan.get_mut(first).unwrap();
+        (w.after, w.top, w.objects) = (Some(("pi_x".into(), 80_000)), Some(100_000), 200);
+        let second = plan.take().unwrap();
+        assert!(!plan.get(second).unwrap().sampled());
+        // 200 objects over 20,000 s, and 80,000 s left in the two halves.
+        assert_eq!(plan.estimate_remaining(), Some(800));
     }
 
     #[test]
