@@ -2,6 +2,8 @@
 // of decimals comes from Stripe's currency rules, not from Intl's defaults:
 // Stripe treats a few currencies differently (docs.stripe.com/currencies).
 
+import { LOCALE } from "./locale";
+
 const ZERO_DECIMAL = new Set([
   "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
 ]);
@@ -16,7 +18,7 @@ export function currencyDecimals(currency: string): number {
 }
 
 /** Formats minor units for display in the user's locale, e.g. 1050 usd → "$10.50". */
-export function formatMoney(minor: number, currency: string, locale?: string): string {
+export function formatMoney(minor: number, currency: string, locale: string = LOCALE): string {
   const decimals = currencyDecimals(currency);
   const major = minor / 10 ** decimals;
   return new Intl.NumberFormat(locale, {
