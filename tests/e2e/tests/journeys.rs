@@ -104,6 +104,8 @@ fn the_three_journeys() -> Outcome {
         );
         app.save_screenshot("checkout-bad-price")?;
         ui.type_into("[data-testid='checkout-line'] input.amount-input", "42.50")?;
+        // Fixed: Stripe's refusal of the old price goes with it.
+        ui.wait_until("document.querySelector(\"[data-testid='checkout-error']\") === null && document.querySelector(\"[data-testid='checkout-line'][aria-invalid='true']\") === null")?;
         ui.type_into("#checkout-customer", "ada@example.com")?;
         // The demo has no return address yet: asked once.
         ui.type_into("#checkout-success", "https://cafe.example/thanks")?;

@@ -96,14 +96,14 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
         );
         app.save_screenshot("refunds")?;
 
-        // The journal has all four (three captures, one refund), succeeded,
+        // The journal has all four (three captures, one refund), done,
         // and exports them as CSV.
         ui.click(&ui.find("a[data-section='settings']")?)?;
         let journal = ui.wait_for_text("[data-testid='journal'] tbody", |t| {
-            t.matches("succeeded").count() == 4
+            t.matches("Done").count() == 4
         })?;
         ensure!(
-            journal.contains("capture") && journal.contains("refund"),
+            journal.contains("Capture") && journal.contains("Refund"),
             "{journal}"
         );
         ui.click(&ui.find(".journal button")?)?;

@@ -75,7 +75,7 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
         key(ui, "Enter", false)?;
         ui.wait_for_text("[data-testid='drawer-timeline']", |t| t.contains("Created"))?;
         ui.wait_for_text("[data-testid='drawer-fee']", |t| !t.is_empty())?;
-        app.save_screenshot("payment-drawer")?;
+        app.save_journey_screenshot("payment-drawer")?;
         // Shown as it really is: the refundable amount the core computed.
         ui.wait_for_text("[data-testid='drawer-refundable']", |t| t.chars().any(|c| c.is_ascii_digit()))?;
         key(ui, "Escape", false)?;
@@ -105,7 +105,7 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
             .ok_or_else(|| till_e2e::Failure::Assertion("no email in the list".into()))?;
         jump(ui, &email)?;
         ui.wait_for_text(".chip-active", |t| t.contains(&email))?;
-        app.save_screenshot("customer")?;
+        app.save_journey_screenshot("customer-payments")?;
         let cells = ui.execute(
             "return [...document.querySelectorAll('.table-row .col-customer')].map(e => e.textContent.trim());",
             json!([]),

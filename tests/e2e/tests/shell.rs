@@ -46,7 +46,7 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
             text.contains("Synced")
         })?;
         ui.wait_for_text("[data-testid='balance']", |text| text.contains("available"))?;
-        app.save_screenshot("overview")?;
+        app.save_journey_screenshot("overview-demo")?;
 
         // Payments: the demo's 602 payments from the cache, virtualized.
         ui.click(&ui.find("a[data-section='payments']")?)?;

@@ -60,7 +60,7 @@ fn history_fills_with_progress_can_be_canceled_and_offline_keeps_the_cache() -> 
         let about = filling
             .split(" of about ")
             .nth(1)
-            .and_then(|rest| rest.split(" objects").next())
+            .and_then(|rest| rest.split(" records").next())
             .map(till_e2e::number)
             .unwrap_or(f64::NAN);
         ensure!(
