@@ -205,6 +205,8 @@ fn the_three_journeys() -> Outcome {
             ((number(&refundable) - number(&now)) - 5.0).abs() < 0.001,
             "refundable {refundable} → {now}"
         );
+        // The payment now says it was partly paid back, in its row too.
+        ui.wait_for_text(".table-row:first-child .pill", |t| t == "Partially refunded")?;
         app.save_journey_screenshot("journey-refund-3-refunded")?;
         ui.click(&ui.find("a[data-section='refunds']")?)?;
         let line = ui.wait_for_text("[data-testid='refund-list'] li:first-child", |t| t.contains("Succeeded"))?;

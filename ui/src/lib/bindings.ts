@@ -493,6 +493,11 @@ export type PaymentSummary = {
 	cardBrand: string | null,
 	cardLast4: string | null,
 	captureBefore: number | null,
+	/**
+	 *  Refunded of what was captured (0 while unknown: the charge is not
+	 *  cached yet).
+	 */
+	amountRefunded: number,
 };
 
 export type RefundCursor = {

@@ -16,6 +16,7 @@ function hold(id: string, currency: string, amountCapturable: number, captureBef
     cardBrand: null,
     cardLast4: null,
     captureBefore,
+    amountRefunded: 0,
   };
 }
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ariaSort, cardBrand, countdown, dateRange, nextSort, statusLabel, urgency, visibleWindow } from "./payments";
+import {
+  ariaSort,
+  cardBrand,
+  countdown,
+  dateRange,
+  nextSort,
+  paymentState,
+  statusLabel,
+  urgency,
+  visibleWindow,
+} from "./payments";
 
 describe("visibleWindow", () => {
   it("renders only what is in view plus the overscan", () => {
@@ -20,6 +30,18 @@ describe("statusLabel", () => {
     expect(statusLabel("requires_capture")).toBe("Hold");
     expect(statusLabel("requires_payment_method")).toBe("Failed");
     expect(statusLabel("something_new")).toBe("something_new");
+  });
+});
+
+describe("paymentState", () => {
+  const paid = { status: "succeeded", amountReceived: 1000, amountRefunded: 0 };
+  it("says a refund changed a paid payment", () => {
+    expect(paymentState(paid)).toEqual({ key: "succeeded", label: "Succeeded" });
+    expect(paymentState({ ...paid, amountRefunded: 250 })).toEqual({ key: "partially_refunded", label: "Partially refunded" });
+    expect(paymentState({ ...paid, amountRefunded: 1000 })).toEqual({ key: "refunded", label: "Refunded" });
+  });
+  it("leaves other states as they are", () => {
+    expect(paymentState({ status: "requires_capture", amountReceived: 0, amountRefunded: 0 }).label).toBe("Hold");
   });
 });
 

@@ -72,6 +72,19 @@ export function dateRange(
   }
 }
 
+/** A payment's state as its pill shows it: a refund changes what a paid payment is. */
+export function paymentState(p: { status: string; amountReceived: number; amountRefunded: number }): {
+  key: string;
+  label: string;
+} {
+  if (p.status === "succeeded" && p.amountRefunded > 0) {
+    return p.amountRefunded >= p.amountReceived
+      ? { key: "refunded", label: "Refunded" }
+      : { key: "partially_refunded", label: "Partially refunded" };
+  }
+  return { key: p.status, label: statusLabel(p.status) };
+}
+
 /** Words for a PaymentIntent status, as the merchant reads them. */
 export function statusLabel(status: string): string {
   switch (status) {

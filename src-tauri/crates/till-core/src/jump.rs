@@ -8,7 +8,7 @@ use till_store::table::{customers, payment_intents, refunds};
 use till_stripe::money::Currency;
 
 use crate::Error;
-use crate::payments::PaymentSummary;
+use crate::payments::{PaymentSummary, summaries};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(
@@ -84,13 +84,14 @@ pub fn jump(store: &Store, account_id: &str, text: &str) -> Result<Vec<JumpTarge
     let candidates = amounts(text);
     if !candidates.is_empty() {
         let values: Vec<i64> = candidates.iter().map(|(_, amount)| *amount).collect();
-        for row in payment_intents::with_amounts(conn, account_id, &values, LIMIT)? {
-            let decimals = Currency::new(&row.currency).decimals();
-            if candidates.contains(&(decimals, row.amount)) {
-                out.push(JumpTarget::Payment {
-                    payment: PaymentSummary::from(row),
-                });
-            }
+        let rows = payment_intents::with_amounts(conn, account_id, &values, LIMIT)?
+            .into_iter()
+            .filter(|row| {
+                candidates.contains(&(Currency::new(&row.currency).decimals(), row.amount))
+            })
+            .collect();
+        for payment in summaries(conn, account_id, rows)? {
+            out.push(JumpTarget::Payment { payment });
         }
     }
     for customer in customers::search(conn, account_id, text, 5)? {
@@ -100,14 +101,13 @@ pub fn jump(store: &Store, account_id: &str, text: &str) -> Result<Vec<JumpTarge
             name: customer.name,
         });
     }
-    for row in payment_intents::search(conn, account_id, text, LIMIT)? {
+    let found = payment_intents::search(conn, account_id, text, LIMIT)?;
+    for payment in summaries(conn, account_id, found)? {
         let already = out
             .iter()
-            .any(|t| matches!(t, JumpTarget::Payment { payment } if payment.id == row.id));
+            .any(|t| matches!(t, JumpTarget::Payment { payment: p } if p.id == payment.id));
         if !already {
-            out.push(JumpTarget::Payment {
-                payment: PaymentSummary::from(row),
-            });
+            out.push(JumpTarget::Payment { payment });
         }
     }
     out.truncate(LIMIT);

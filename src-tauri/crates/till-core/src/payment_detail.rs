@@ -332,7 +332,10 @@ pub fn detail(
             .collect(),
         raw_json: pretty(&row.raw),
         dashboard_url: dashboard.payment_url(&row.id),
-        payment: PaymentSummary::from(row),
+        payment: PaymentSummary {
+            amount_refunded: refunded,
+            ..PaymentSummary::from(row)
+        },
     })
 }
 

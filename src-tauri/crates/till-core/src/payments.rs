@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use till_store::Store;
+use till_store::table::charges;
 use till_store::table::payment_intents::{self, Cursor, Filter, PaymentRow, Sort};
 
 use crate::Error;
@@ -26,6 +27,9 @@ pub struct PaymentSummary {
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub capture_before: Option<i64>,
+    /// Refunded of what was captured (0 while unknown: the charge is not
+    /// cached yet).
+    pub amount_refunded: i64,
 }
 
 impl From<PaymentRow> for PaymentSummary {
@@ -43,8 +47,38 @@ impl From<PaymentRow> for PaymentSummary {
             card_brand: row.card_brand,
             card_last4: row.card_last4,
             capture_before: row.capture_before,
+            amount_refunded: 0,
         }
     }
+}
+
+/// Rows as the lists show them, with what was refunded of each, which is on
+/// its charge.
+pub(crate) fn summaries(
+    conn: &rusqlite::Connection,
+    account_id: &str,
+    rows: Vec<PaymentRow>,
+) -> Result<Vec<PaymentSummary>, Error> {
+    let refunded = charges::refunded(
+        conn,
+        account_id,
+        rows.iter().filter_map(|r| r.latest_charge.as_deref()),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let amount_refunded = row
+                .latest_charge
+                .as_deref()
+                .and_then(|id| refunded.get(id))
+                .copied()
+                .unwrap_or(0);
+            PaymentSummary {
+                amount_refunded,
+                ..PaymentSummary::from(row)
+            }
+        })
+        .collect())
 }
 
 /// A page of the list and where the next one starts.
@@ -140,7 +174,7 @@ pub fn page(
     let total = u32::try_from(payment_intents::count(store.conn(), account_id, &filter)?)
         .unwrap_or(u32::MAX);
     Ok(PaymentPage {
-        rows: page.rows.into_iter().map(PaymentSummary::from).collect(),
+        rows: summaries(store.conn(), account_id, page.rows)?,
         next: page.next.map(|c| PageCursor {
             value: c.value,
             id: c.id,
@@ -161,10 +195,6 @@ pub fn search(
     text: &str,
     limit: usize,
 ) -> Result<Vec<PaymentSummary>, Error> {
-    Ok(
-        payment_intents::search(store.conn(), account_id, text, limit.clamp(1, 200))?
-            .into_iter()
-            .map(PaymentSummary::from)
-            .collect(),
-    )
+    let rows = payment_intents::search(store.conn(), account_id, text, limit.clamp(1, 200))?;
+    summaries(store.conn(), account_id, rows)
 }

@@ -193,6 +193,16 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
         .map(|r| r.amount)
         .sum();
     assert_eq!(refunded.refunded, stripe_refunded);
+    // The list says what each payment had refunded (from its charge, leaving
+    // out the released rest of a partial capture), as the drawer does from
+    // its refunds.
+    let mut refunded_in_list = 0;
+    for summary in &everything {
+        let detail = till.payment_detail(DEMO_ACCOUNT_ID, &summary.id).unwrap();
+        assert_eq!(summary.amount_refunded, detail.refunded, "{}", summary.id);
+        refunded_in_list += usize::from(summary.amount_refunded > 0);
+    }
+    assert!(refunded_in_list > 0, "the demo has refunded payments");
     assert!(
         refunded
             .timeline

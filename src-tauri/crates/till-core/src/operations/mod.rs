@@ -445,11 +445,15 @@ async fn execute(
                 let result = refund_id.as_deref().unwrap_or(&op.target);
                 operations::finish(tx, &op.id, State::Succeeded, now, None, Some(result), None)
             })?;
-            let payment = payment_intents::get(lock(store).conn(), &op.account_id, &op.target)?
-                .map(PaymentSummary::from)
-                .ok_or_else(|| Error::NotFound {
-                    id: op.target.clone(),
-                })?;
+            let payment = {
+                let store = lock(store);
+                let row = payment_intents::get(store.conn(), &op.account_id, &op.target)?;
+                crate::payments::summaries(store.conn(), &op.account_id, row.into_iter().collect())?
+                    .pop()
+                    .ok_or_else(|| Error::NotFound {
+                        id: op.target.clone(),
+                    })?
+            };
             Ok(Done {
                 operation_id: op.id.clone(),
                 payment,

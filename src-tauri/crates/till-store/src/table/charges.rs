@@ -165,6 +165,28 @@ pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<Charg
     sql::by_id(conn, "charges", COLUMNS, account_id, id, FROM_ROW)
 }
 
+/// What was refunded of each of these charges that is cached, by id. Stripe
+/// counts the released rest of a partial capture (and a released hold) in
+/// `amount_refunded`; that part is not a refund and is left out.
+pub fn refunded<'a>(
+    conn: &Connection,
+    account_id: &str,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, i64>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT max(0, amount_refunded - (amount - amount_captured)) FROM charges
+         WHERE account_id = ?1 AND id = ?2 AND captured",
+    )?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        let mut rows = statement.query(params![account_id, id])?;
+        if let Some(row) = rows.next()? {
+            out.insert(id.to_owned(), row.get(0)?);
+        }
+    }
+    Ok(out)
+}
+
 /// A PaymentIntent's charges (a retried payment has several), newest first.
 pub fn for_payment_intent(
     conn: &Connection,
@@ -232,6 +254,51 @@ mod tests {
             &first,
             &changed,
         );
+    }
+
+    #[test]
+    fn refunded_counts_refunds_not_the_released_rest_of_a_hold() {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        let whole = ChargeRow {
+            amount: 1_000,
+            amount_captured: 1_000,
+            amount_refunded: 250,
+            ..charge(1, "pi_a")
+        };
+        // 1,000 held, 600 captured, 400 released, then 100 refunded.
+        let partial = ChargeRow {
+            amount: 1_000,
+            amount_captured: 600,
+            amount_refunded: 500,
+            ..charge(2, "pi_b")
+        };
+        let released = ChargeRow {
+            amount: 1_000,
+            amount_captured: 0,
+            amount_refunded: 1_000,
+            captured: false,
+            ..charge(3, "pi_c")
+        };
+        for row in [&whole, &partial, &released] {
+            upsert(conn, "acct_1", row).unwrap();
+        }
+        upsert(conn, "acct_2", &charge(4, "pi_d")).unwrap();
+        let found = refunded(
+            conn,
+            "acct_1",
+            ["ch_001", "ch_002", "ch_003", "ch_004", "ch_none"],
+        )
+        .unwrap();
+        assert_eq!(found.get("ch_001"), Some(&250));
+        assert_eq!(found.get("ch_002"), Some(&100));
+        assert_eq!(
+            found.get("ch_003"),
+            None,
+            "a released hold refunded nothing"
+        );
+        assert_eq!(found.get("ch_004"), None, "another account's charge");
+        assert_eq!(found.len(), 2);
     }
 
     #[test]
