@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { currencyDecimals, formatMoney, majorText, parseMajor } from "./money";
+import { currencyDecimals, formatMoney, formatMoneyCode, majorText, parseMajor } from "./money";
 
 describe("money", () => {
   it("knows Stripe's decimals per currency", () => {
@@ -15,6 +15,9 @@ describe("money", () => {
     expect(formatMoney(1050, "jpy", "en-US")).toBe("¥1,050");
     expect(formatMoney(1050, "bhd", "en-US")).toBe("BHD\u00a01.050");
     expect(formatMoney(-250, "eur", "en-US")).toBe("-€2.50");
+    expect(formatMoneyCode(123456, "usd", "en-US")).toBe("USD\u00a01,234.56");
+    expect(formatMoneyCode(59740, "jpy", "en-US")).toBe("JPY\u00a059,740");
+    expect(formatMoneyCode(69200, "bhd", "en-US")).toBe("BHD\u00a069.200");
   });
 });
 

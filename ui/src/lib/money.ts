@@ -29,6 +29,19 @@ export function formatMoney(minor: number, currency: string, locale: string = LO
   }).format(major);
 }
 
+/** As [formatMoney], with the ISO code instead of a symbol ("USD 10.50"):
+ * lists mix currencies, and "$" alone is also the Canadian or Australian dollar. */
+export function formatMoneyCode(minor: number, currency: string, locale: string = LOCALE): string {
+  const decimals = currencyDecimals(currency);
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency: currency.toUpperCase(),
+    currencyDisplay: "code",
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  }).format(minor / 10 ** decimals);
+}
+
 /** Minor units as a person types them in the currency's major unit: 1050 usd → "10.50", 1050 jpy → "1050". */
 export function majorText(minor: number, currency: string): string {
   const decimals = currencyDecimals(currency);

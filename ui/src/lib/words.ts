@@ -39,3 +39,18 @@ export function actionLabel(kind: string): string {
 export function outcomeLabel(state: string): string {
   return OUTCOME[state] ?? state;
 }
+
+const REASON: Record<string, string> = {
+  duplicate: "Duplicate",
+  fraudulent: "Fraudulent",
+  requested_by_customer: "Requested by customer",
+  expired_uncaptured_charge: "Hold expired uncaptured",
+};
+
+/** Why a refund was made: "requested_by_customer" → "Requested by customer". */
+export function refundReasonLabel(reason: string): string {
+  const known = REASON[reason];
+  if (known) return known;
+  const words = reason.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -217,16 +217,19 @@ pub async fn validate(key: ApiKey, endpoint: Endpoint) -> Result<Validated, Erro
     } else {
         Capabilities::ALL
     };
-    let mode = if key.mode() == KeyMode::Live {
-        "live"
-    } else {
-        "test"
-    };
+    // Unnamed accounts are told apart by the end of their id; the mode is
+    // on the badge beside the name.
     let display_name = name.unwrap_or_else(|| {
-        format!(
-            "Stripe account {} ({mode})",
-            learned_account.as_deref().unwrap_or(&account_id)
-        )
+        let id = learned_account.as_deref().unwrap_or(&account_id);
+        let tail: String = id
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("Stripe account ··{tail}")
     });
     Ok(Validated {
         key,
