@@ -17,13 +17,15 @@ const MIN_SPLIT_SECONDS: i64 = 3_600;
 
 /// How far the estimate may stretch a window's pages: what is left of it
 /// over what they covered.
-const STRETCH: i64 = 8;
+const STRETCH: i64 = 4;
 
 /// The least span a window's pages count as covering. A page can come from
 /// one second (customers imported at once); as its own span it would make a
-/// density of thousands an hour. With this floor a window too short to
-/// split is estimated at no more than `STRETCH` pages.
-const MIN_COVER: i64 = 2 * MIN_SPLIT_SECONDS / STRETCH;
+/// density of thousands an hour over what is left of the window. A window
+/// too short to split (two hours) is then estimated at no more than eight
+/// pages. Pages denser than 100 in 15 minutes (3.5 million a year of one
+/// type) are underestimated until more of them are read.
+const MIN_COVER: i64 = 900;
 
 pub const PREFIX: &str = "window:";
 
@@ -42,6 +44,10 @@ pub struct Window {
     /// was kept load without it.)
     #[serde(default)]
     pub top: Option<i64>,
+    /// Cut off a window already read: until its own first page, it is
+    /// estimated at the density of the window it came from.
+    #[serde(default)]
+    pub half: bool,
     #[serde(skip)]
     pub busy: bool,
 }
@@ -140,6 +146,7 @@ impl Plan {
             done: false,
             objects: 0,
             top: None,
+            half: false,
             busy: false,
         });
         self.windows.len() - 1
@@ -182,7 +189,7 @@ impl Plan {
             let density = w.density().or_else(|| {
                 self.windows
                     .iter()
-                    .find(|above| above.kind == w.kind && above.lo == w.hi)
+                    .find(|above| w.half && above.kind == w.kind && above.lo == w.hi)
                     .and_then(Window::density)
             })?;
             estimate += density * w.remaining() as f64;
@@ -224,6 +231,7 @@ impl Plan {
         window.lo = mid;
         let new = self.push(kind, lo, mid);
         self.windows[new].busy = true;
+        self.windows[new].half = true;
         new
     }
 
@@ -235,15 +243,24 @@ impl Plan {
     /// edge is probed (by reading its lower half first), a few requests a
     /// type, most of them for objects that are fetched anyway.
     pub fn stretched(&self, w: &Window) -> bool {
-        self.far(w) && self.below(w).is_none_or(|b| b.done && b.objects == 0)
+        self.far(w) && self.at_edge(w)
+    }
+
+    /// Nothing, or nothing found, below it: it holds its type's oldest
+    /// objects found so far.
+    fn at_edge(&self, w: &Window) -> bool {
+        self.below(w).is_none_or(|b| b.done && b.objects == 0)
     }
 
     /// Stretched, or its lower half is being read to find out.
     fn in_doubt(&self, w: &Window) -> bool {
-        self.far(w)
-            && self
-                .below(w)
-                .is_none_or(|b| (b.done && b.objects == 0) || !b.sampled())
+        self.far(w) && self.maybe_edge(w)
+    }
+
+    /// At the edge, or what is below it has not been read yet.
+    fn maybe_edge(&self, w: &Window) -> bool {
+        self.below(w)
+            .is_none_or(|b| (b.done && b.objects == 0) || !b.sampled())
     }
 
     /// What is left of the window is much longer than what its pages covered.
