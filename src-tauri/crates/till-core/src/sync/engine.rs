@@ -356,7 +356,10 @@ impl Syncer {
                         || page.last.as_ref().is_none_or(|(_, created)| *created < lo);
                     if let Some(w) = plan.get_mut(index) {
                         w.objects += i64::try_from(page.len()).unwrap_or(0);
-                        if w.top.is_none() {
+                        // Only a window's first page says where its pages
+                        // start: a plan saved before `top` existed keeps its
+                        // window's upper bound instead.
+                        if w.after.is_none() {
                             w.top = page.newest;
                         }
                         if let Some(last) = page.last.clone() {
@@ -368,9 +371,10 @@ impl Syncer {
                         }
                     }
                     // A window of older history steps aside after a page
-                    // while another is unread or one is stretched: every
-                    // window read early gives an estimate of the whole. Recent payments keep their worker; nothing
-                    // is fetched twice.
+                    // while another is unread or one is stretched, so that
+                    // windows are read early and the estimate comes soon.
+                    // Recent payments keep their worker; nothing is
+                    // fetched twice.
                     let stays =
                         finished || (window.kind == Kind::PaymentIntents && window.hi > recent_hi);
                     let step_aside = !stays && plan.wants_samples();

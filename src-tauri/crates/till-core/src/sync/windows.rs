@@ -15,8 +15,9 @@ use super::kinds::Kind;
 /// No split below this span: an hour of history is one page or two.
 const MIN_SPLIT_SECONDS: i64 = 3_600;
 
-/// How far the estimate may stretch a window's pages: what is left of it
-/// over what they covered.
+/// How far the estimate may stretch the pages of a type's oldest window:
+/// what is left of it over what they covered. Beyond it, its lower half is
+/// read first. Windows with history below them are extrapolated freely.
 const STRETCH: i64 = 4;
 
 /// The least span a window's pages count as covering. A page can come from
@@ -44,8 +45,9 @@ pub struct Window {
     /// was kept load without it.)
     #[serde(default)]
     pub top: Option<i64>,
-    /// Cut off a window already read: until its own first page, it is
-    /// estimated at the density of the window it came from.
+    /// Cut off another window: until its own first page, it is estimated
+    /// at the density of the window it came from (if that one has a
+    /// density and is not done).
     #[serde(default)]
     pub half: bool,
     #[serde(skip)]
@@ -190,6 +192,9 @@ impl Plan {
                 self.windows
                     .iter()
                     .find(|above| w.half && above.kind == w.kind && above.lo == w.hi)
+                    // A done window's density is of its own span, which the
+                    // half no longer shares: no estimate until its page.
+                    .filter(|above| !above.done)
                     .and_then(Window::density)
             })?;
             estimate += density * w.remaining() as f64;
@@ -421,7 +426,9 @@ mod tests {
         let page = &page[..page.len().min(100)];
         let w = plan.get_mut(index).unwrap();
         w.objects += page.len() as i64;
-        w.top = w.top.or(page.first().copied());
+        if w.after.is_none() {
+            w.top = page.first().copied();
+        }
         if let Some(last) = page.last() {
             w.after = Some((format!("pi_{last}"), *last));
         }
@@ -445,6 +452,7 @@ mod tests {
         // Each window is read once, in the order workers take them.
         let mut first = Vec::new();
         while plan.windows.iter().any(|w| !w.sampled()) {
+            assert_eq!(plan.estimate_remaining(), None, "a window is unread");
             let index = plan.take().unwrap();
             assert!(
                 !first.contains(&index),
@@ -457,6 +465,7 @@ mod tests {
         // Then the oldest edge is probed until no window is stretched.
         let mut probes = 0;
         while let Some(index) = plan.windows.iter().position(|w| plan.stretched(w)) {
+            assert_eq!(plan.estimate_remaining(), None, "an edge is not found yet");
             let half = plan.take().unwrap();
             assert_eq!(plan.get(half).unwrap().hi, plan.get(index).unwrap().lo);
             read_page(&mut plan, half, &history);
