@@ -10,6 +10,7 @@
 //! - [`engine`]: one account's sync, from the first page to live updates;
 //!   `upkeep`: late fees, payouts, the sweep; [`status`]: progress and controls.
 
+mod backfill;
 pub mod engine;
 pub mod events;
 pub mod kinds;
