@@ -6,3 +6,11 @@ import { LOCALE } from "./locale";
 export function when(seconds: number): string {
   return new Date(seconds * 1000).toLocaleString(LOCALE, { dateStyle: "medium", timeStyle: "short" });
 }
+
+/** How long ago, for a hover: "5 min ago", "3 h ago", "12 days ago". */
+export function ago(seconds: number, nowSeconds: number = Date.now() / 1000): string {
+  const minutes = Math.max(0, Math.round((nowSeconds - seconds) / 60));
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h ago`;
+  return `${Math.round(minutes / 1440)} days ago`;
+}
