@@ -106,7 +106,7 @@ fn staff_capture_part_of_a_hold_and_the_owner_refunds_part_of_a_payment() -> Out
             journal.contains("Capture") && journal.contains("Refund"),
             "{journal}"
         );
-        ui.click(&ui.find(".journal button")?)?;
+        ui.click(&ui.find("[data-testid='journal-export']")?)?;
         let saved = ui.wait_for_text("[data-testid='journal-exported']", |t| t.contains(".csv"))?;
         let path = saved
             .trim_start_matches("Saved to ")

@@ -53,6 +53,15 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
             ensure!(ui.text(&row)? == "Hold", "only holds are listed");
         }
         app.save_screenshot("payments-holds")?;
+        // The Refunded chip: paid payments with money paid back, and only those.
+        ui.click(&ui.find("button.chip:nth-child(6)")?)?; // Refunded
+        let refunded = ui.wait_for_text("[data-testid='payment-count']", |t| {
+            t != holds && t != "602 payments" && t.contains(" payment")
+        })?;
+        for row in ui.find_all(".table-row .pill")? {
+            let pill = ui.text(&row)?;
+            ensure!(pill.ends_with("efunded"), "only refunded payments are listed: {pill} ({refunded})");
+        }
         ui.click(&ui.find("button.chip:nth-child(1)")?)?; // All
         ui.wait_for_text("[data-testid='payment-count']", |t| t == "602 payments")?;
         ensure!(holds != "602 payments", "{holds}");

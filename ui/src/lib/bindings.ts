@@ -471,6 +471,8 @@ export type PaymentQuery = {
 	amountMin: number | null,
 	amountMax: number | null,
 	customerId: string | null,
+	/**  Only payments with money refunded (any part). */
+	refundedOnly?: boolean,
 	sort: PaymentSort,
 };
 

@@ -16,12 +16,14 @@ export function visibleWindow(
   return { start, end: Math.max(start, end) };
 }
 
-export const STATUS_FILTERS: readonly { label: string; statuses: string[] }[] = [
+export const STATUS_FILTERS: readonly { label: string; statuses: string[]; refundedOnly?: boolean }[] = [
   { label: "All", statuses: [] },
   { label: "Succeeded", statuses: ["succeeded"] },
   { label: "Holds", statuses: ["requires_capture"] },
   { label: "Canceled", statuses: ["canceled"] },
   { label: "Failed", statuses: ["requires_payment_method"] },
+  // Paid, then part or all of it paid back.
+  { label: "Refunded", statuses: ["succeeded"], refundedOnly: true },
 ];
 
 export type DateRangeId = "any" | "today" | "7d" | "30d" | "90d" | "year" | "custom";

@@ -126,6 +126,9 @@ pub struct PaymentQuery {
     pub amount_min: Option<i64>,
     pub amount_max: Option<i64>,
     pub customer_id: Option<String>,
+    /// Only payments with money refunded (any part).
+    #[serde(default)]
+    pub refunded_only: bool,
     pub sort: PaymentSort,
 }
 
@@ -152,6 +155,7 @@ pub fn page(
         amount_min,
         amount_max,
         customer_id: query.customer_id,
+        refunded: query.refunded_only,
     };
     let sort = match query.sort {
         PaymentSort::NewestFirst => Sort::NewestFirst,

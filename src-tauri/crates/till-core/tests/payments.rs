@@ -203,6 +203,16 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
         refunded_in_list += usize::from(summary.amount_refunded > 0);
     }
     assert!(refunded_in_list > 0, "the demo has refunded payments");
+    // The Refunded chip lists exactly those, and counts them.
+    let chip = all_pages(
+        &till,
+        &PaymentQuery {
+            refunded_only: true,
+            ..PaymentQuery::default()
+        },
+    );
+    assert_eq!(chip.len(), refunded_in_list);
+    assert!(chip.iter().all(|p| p.amount_refunded > 0));
     assert!(
         refunded
             .timeline

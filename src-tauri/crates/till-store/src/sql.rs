@@ -115,6 +115,11 @@ impl Where {
         self
     }
 
+    /// [`Where::and`] when `wanted`.
+    pub(crate) fn and_if(self, wanted: bool, condition: &'static str) -> Self {
+        if wanted { self.and(condition) } else { self }
+    }
+
     /// `account_id = ? AND …`, and the values with the account first.
     pub(crate) fn for_account(self, account_id: &str) -> (String, Vec<Value>) {
         let Where { sql, mut values } = self;

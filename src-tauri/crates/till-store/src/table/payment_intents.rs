@@ -222,6 +222,8 @@ pub struct Filter {
     pub amount_min: Option<i64>,
     pub amount_max: Option<i64>,
     pub customer_id: Option<String>,
+    /// Only payments with money refunded (any part).
+    pub refunded: bool,
 }
 
 /// Where the next page starts: the last row's sort value and id.
@@ -323,7 +325,13 @@ fn filter_where(filter: &Filter) -> Where {
         .compare("amount >=", filter.amount_min)
         .compare("amount <=", filter.amount_max)
         .equals("customer_id", filter.customer_id.as_deref())
+        .and_if(filter.refunded, REFUNDED)
 }
+
+/// The payment's charge has refunds: what Stripe counts as refunded beyond
+/// the released rest of a partial capture (see `charges::refunded`).
+const REFUNDED: &str = "EXISTS (SELECT 1 FROM charges c WHERE c.account_id = payment_intents.account_id
+    AND c.id = payment_intents.latest_charge AND c.captured AND c.amount_refunded > c.amount - c.amount_captured)";
 
 /// Full-text search: every word must match, as a prefix (`ada` finds
 /// `ada@example.com`, `pi_3` finds `pi_3Mx…`), in the payment's words or in
