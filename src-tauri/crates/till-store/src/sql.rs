@@ -115,9 +115,19 @@ impl Where {
         self
     }
 
-    /// [`Where::and`] when `wanted`.
-    pub(crate) fn and_if(self, wanted: bool, condition: &'static str) -> Self {
-        if wanted { self.and(condition) } else { self }
+    /// A fixed condition with one `?` and its value, when `wanted`.
+    pub(crate) fn and_with(
+        mut self,
+        wanted: bool,
+        condition: &'static str,
+        value: impl Into<Value>,
+    ) -> Self {
+        if wanted {
+            self.sql.push_str(" AND ");
+            self.sql.push_str(condition);
+            self.values.push(value.into());
+        }
+        self
     }
 
     /// `account_id = ? AND …`, and the values with the account first.

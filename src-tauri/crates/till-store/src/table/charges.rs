@@ -7,7 +7,16 @@ use rusqlite::{Connection, params};
 use crate::sql::{self, FromRow, Keyset};
 use crate::{Migration, Result, text};
 
-pub const MIGRATIONS: &[Migration] = &[CREATE, WORDS];
+pub const MIGRATIONS: &[Migration] = &[CREATE, WORDS, REFUNDED];
+
+/// Charges with money refunded (beyond a partial capture's released rest):
+/// few, so the Payments list's Refunded chip starts from them.
+const REFUNDED: Migration = Migration {
+    version: 16,
+    name: "charges_refunded",
+    sql: "CREATE INDEX charges_refunded ON charges (account_id, payment_intent)
+        WHERE captured = 1 AND amount_refunded > amount - amount_captured;",
+};
 
 /// A charge's card and billing email are searched in their own text index,
 /// so a charge stored after its PaymentIntent does not rewrite that

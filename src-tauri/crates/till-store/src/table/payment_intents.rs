@@ -280,7 +280,7 @@ pub fn page(
         Sort::LargestFirst => ("amount", true),
         Sort::SmallestFirst => ("amount", false),
     };
-    let (mut clauses, mut values) = filter_where(filter).for_account(account_id);
+    let (mut clauses, mut values) = filter_where(filter, account_id).for_account(account_id);
     if let Some(cursor) = after {
         let op = if descending { "<" } else { ">" };
         clauses.push_str(&format!(" AND ({column}, id) {op} (?, ?)"));
@@ -311,12 +311,12 @@ pub fn page(
 
 /// How many rows match a filter (for "N payments").
 pub fn count(conn: &Connection, account_id: &str, filter: &Filter) -> Result<u64> {
-    let (clauses, values) = filter_where(filter).for_account(account_id);
+    let (clauses, values) = filter_where(filter, account_id).for_account(account_id);
     let sql = format!("SELECT count(*) FROM payment_intents WHERE {clauses}");
     sql::count(conn, &sql, params_from_iter(values))
 }
 
-fn filter_where(filter: &Filter) -> Where {
+fn filter_where(filter: &Filter, account_id: &str) -> Where {
     Where::default()
         .any_of("status", &filter.statuses)
         .equals("currency", filter.currency.as_deref())
@@ -325,13 +325,15 @@ fn filter_where(filter: &Filter) -> Where {
         .compare("amount >=", filter.amount_min)
         .compare("amount <=", filter.amount_max)
         .equals("customer_id", filter.customer_id.as_deref())
-        .and_if(filter.refunded, REFUNDED)
+        .and_with(filter.refunded, REFUNDED, account_id.to_owned())
 }
 
-/// The payment's charge has refunds: what Stripe counts as refunded beyond
-/// the released rest of a partial capture (see `charges::refunded`).
-const REFUNDED: &str = "EXISTS (SELECT 1 FROM charges c WHERE c.account_id = payment_intents.account_id
-    AND c.id = payment_intents.latest_charge AND c.captured AND c.amount_refunded > c.amount - c.amount_captured)";
+/// Payments whose charge has money refunded, beyond the released rest of a
+/// partial capture (as `charges::refunded` counts it). The condition is the
+/// `charges_refunded` index's, so the few refunded charges are read, not a
+/// probe per payment. One `?`: the account.
+const REFUNDED: &str = "id IN (SELECT payment_intent FROM charges
+    WHERE account_id = ? AND captured = 1 AND amount_refunded > amount - amount_captured)";
 
 /// Full-text search: every word must match, as a prefix (`ada` finds
 /// `ada@example.com`, `pi_3` finds `pi_3Mx…`), in the payment's words or in
@@ -559,6 +561,78 @@ mod tests {
             }
             assert_eq!(seen, expected, "{sort:?}");
         }
+    }
+
+    #[test]
+    fn the_refunded_filter_reads_the_refunded_charges_only() {
+        use crate::table::charges::{self, ChargeRow};
+        let store = filled(250);
+        let conn = store.conn();
+        let rows = page(
+            conn,
+            "acct_1",
+            &Filter::default(),
+            Sort::NewestFirst,
+            None,
+            10,
+        )
+        .unwrap()
+        .rows;
+        // Three charged payments: refunded in part, a partial capture's
+        // released rest only (not a refund), and not refunded.
+        for (row, (captured, refunded)) in rows.iter().zip([(1_000, 300), (600, 400), (1_000, 0)]) {
+            charges::upsert(
+                conn,
+                "acct_1",
+                &ChargeRow {
+                    id: format!("ch_{}", row.id),
+                    amount: 1_000,
+                    amount_captured: captured,
+                    amount_refunded: refunded,
+                    captured: true,
+                    status: "succeeded".into(),
+                    currency: "usd".into(),
+                    payment_intent: Some(row.id.clone()),
+                    raw: "{}".into(),
+                    ..ChargeRow::default()
+                },
+            )
+            .unwrap();
+        }
+        let filter = Filter {
+            refunded: true,
+            ..Filter::default()
+        };
+        let found = page(conn, "acct_1", &filter, Sort::NewestFirst, None, 100)
+            .unwrap()
+            .rows;
+        assert_eq!(
+            found.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            [rows[0].id.as_str()]
+        );
+        assert_eq!(count(conn, "acct_1", &filter).unwrap(), 1);
+        assert_eq!(
+            count(conn, "acct_2", &filter).unwrap(),
+            0,
+            "accounts never mix"
+        );
+        // From the refunded charges' own index, not a probe per payment.
+        let (clauses, values) = filter_where(&filter, "acct_1").for_account("acct_1");
+        let plan: Vec<String> = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT count(*) FROM payment_intents WHERE {clauses}"
+            ))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            plan.iter().any(|step| step.contains("charges_refunded")),
+            "{plan:?}"
+        );
     }
 
     #[test]
