@@ -24,7 +24,10 @@ fn key(ui: &till_e2e::Session, key: &str) -> Outcome<()> {
 
 fn dom_rows(ui: &till_e2e::Session) -> Outcome<u64> {
     Ok(ui
-        .execute("return document.querySelectorAll('.table-row').length;", json!([]))?
+        .execute(
+            "return document.querySelectorAll('.table-row').length;",
+            json!([]),
+        )?
         .as_u64()
         .unwrap_or(u64::MAX))
 }
