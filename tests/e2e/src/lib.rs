@@ -28,6 +28,26 @@ pub fn number(text: &str) -> f64 {
     digits.trim_matches('.').parse().unwrap_or(f64::NAN)
 }
 
+/// Registers a key with a simulator the test runs (`/_sim/keys`): `body`
+/// names the key, the account it opens and, for a restricted key, what it
+/// may do.
+pub fn register_key(base_url: &str, body: &serde_json::Value) -> Outcome<()> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let reply = agent
+        .post(format!("{base_url}/_sim/keys"))
+        .send_json(body)
+        .map_err(|err| Failure::Assertion(format!("registering the key: {err}")))?;
+    ensure!(
+        reply.status().as_u16() == 200,
+        "registering the key: {}",
+        reply.status()
+    );
+    Ok(())
+}
+
 /// Fails the scenario with a message unless the condition holds.
 #[macro_export]
 macro_rules! ensure {

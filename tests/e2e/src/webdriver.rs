@@ -166,6 +166,16 @@ impl Session {
         self.cmd("execute/sync", json!({ "script": script, "args": args }))
     }
 
+    /// A key pressed in the window (with Ctrl or not), where the app's
+    /// shortcuts listen.
+    pub fn press(&self, key: &str, ctrl: bool) -> Outcome<()> {
+        self.execute(
+            "window.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], ctrlKey: arguments[1], bubbles: true })); return true;",
+            json!([key, ctrl]),
+        )?;
+        Ok(())
+    }
+
     /// Waits, polling, until the JavaScript expression is true.
     pub fn wait_until(&self, expression: &str) -> Outcome<()> {
         self.wait_until_within(expression, Duration::from_secs(15))

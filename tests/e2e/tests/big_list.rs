@@ -14,14 +14,6 @@ use till_sim::{SimConfig, Simulator};
 const OWNER_KEY: &str = "sk_test_biglistE2e000000001";
 const PAYMENTS: usize = 100_000;
 
-fn key(ui: &till_e2e::Session, key: &str) -> Outcome<()> {
-    ui.execute(
-        "window.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], bubbles: true })); return true;",
-        json!([key]),
-    )?;
-    Ok(())
-}
-
 fn dom_rows(ui: &till_e2e::Session) -> Outcome<u64> {
     Ok(ui
         .execute(
@@ -45,19 +37,10 @@ fn a_hundred_thousand_payments_keep_a_short_table_and_end_reaches_the_oldest() -
         ..SimConfig::default()
     })
     .map_err(|err| till_e2e::Failure::Assertion(format!("simulator: {err}")))?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let reply = agent
-        .post(format!("{}/_sim/keys", sim.base_url()))
-        .send_json(json!({ "key": OWNER_KEY, "same_account_as": sim.demo_key() }))
-        .map_err(|err| till_e2e::Failure::Assertion(format!("registering the key: {err}")))?;
-    ensure!(
-        reply.status().as_u16() == 200,
-        "registering the key: {}",
-        reply.status()
-    );
+    till_e2e::register_key(
+        &sim.base_url(),
+        &json!({ "key": OWNER_KEY, "same_account_as": sim.demo_key() }),
+    )?;
     let base = sim.base_url();
 
     scenario_with("big-list", &[("TILL_STRIPE_API_BASE", base.as_str())], |app| {
@@ -84,7 +67,7 @@ fn a_hundred_thousand_payments_keep_a_short_table_and_end_reaches_the_oldest() -
         // End: the oldest payment, however far; Home: back to the newest.
         let last = cached as u64 - 1;
         let pressed = Instant::now();
-        key(ui, "End")?;
+        ui.press("End", false)?;
         ui.wait_until_within(
             &format!(
                 "(document.querySelector('#payment-row-{last}') || {{ textContent: '' }}).textContent.includes('pi_')"
@@ -98,7 +81,7 @@ fn a_hundred_thousand_payments_keep_a_short_table_and_end_reaches_the_oldest() -
         ensure!(at_end < 200, "still a short table at the end: {at_end} rows");
         app.save_screenshot("end")?;
         let pressed = Instant::now();
-        key(ui, "Home")?;
+        ui.press("Home", false)?;
         ui.wait_until("document.querySelector('#payment-row-0') !== null && document.querySelector('#payment-row-0').getAttribute('aria-selected') === 'true'")?;
         let to_home = pressed.elapsed();
         println!(

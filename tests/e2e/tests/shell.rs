@@ -57,10 +57,7 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
         ensure!(rendered > 0 && rendered < 200, "{rendered} rows in the DOM");
         app.save_screenshot("payments")?;
         // End reaches the last payment.
-        ui.execute(
-            "window.dispatchEvent(new KeyboardEvent('keydown', { key: 'End' })); return true;",
-            json!([]),
-        )?;
+        ui.press("End", false)?;
         ui.wait_until("document.querySelector(\".table-row[aria-rowindex='602']\") !== null")?;
 
         // A raw IPC call reaches the core and answers with this run's data dir.

@@ -22,19 +22,10 @@ fn a_payment_intents_only_key_captures_but_cannot_refund() -> Outcome {
         ..SimConfig::default()
     })
     .map_err(|err| till_e2e::Failure::Assertion(format!("simulator: {err}")))?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let reply = agent
-        .post(format!("{}/_sim/keys", sim.base_url()))
-        .send_json(json!({ "key": STAFF_KEY, "same_account_as": sim.demo_key(), "permissions": { "payment_intent": "write" } }))
-        .map_err(|err| till_e2e::Failure::Assertion(format!("registering the key: {err}")))?;
-    ensure!(
-        reply.status().as_u16() == 200,
-        "registering the key: {}",
-        reply.status()
-    );
+    till_e2e::register_key(
+        &sim.base_url(),
+        &json!({ "key": STAFF_KEY, "same_account_as": sim.demo_key(), "permissions": { "payment_intent": "write" } }),
+    )?;
     let base = sim.base_url();
 
     scenario_with("staff-key", &[("TILL_STRIPE_API_BASE", base.as_str())], |app| {

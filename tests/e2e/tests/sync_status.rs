@@ -24,19 +24,10 @@ fn history_fills_with_progress_can_be_canceled_and_offline_keeps_the_cache() -> 
         ..SimConfig::default()
     })
     .map_err(|err| till_e2e::Failure::Assertion(format!("simulator: {err}")))?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let reply = agent
-        .post(format!("{}/_sim/keys", sim.base_url()))
-        .send_json(json!({ "key": OWNER_KEY, "same_account_as": sim.demo_key() }))
-        .map_err(|err| till_e2e::Failure::Assertion(format!("registering the key: {err}")))?;
-    ensure!(
-        reply.status().as_u16() == 200,
-        "registering the key: {}",
-        reply.status()
-    );
+    till_e2e::register_key(
+        &sim.base_url(),
+        &json!({ "key": OWNER_KEY, "same_account_as": sim.demo_key() }),
+    )?;
     let base = sim.base_url();
     let mut sim = Some(sim);
 
