@@ -5,17 +5,9 @@
 use serde_json::json;
 use till_e2e::{Outcome, ensure, scenario};
 
-fn key(ui: &till_e2e::Session, key: &str, ctrl: bool) -> Outcome<()> {
-    ui.execute(
-        "window.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], ctrlKey: arguments[1], bubbles: true })); return true;",
-        json!([key, ctrl]),
-    )?;
-    Ok(())
-}
-
 /// Ctrl+K, `text`, and Enter once the first match names it.
 fn jump(ui: &till_e2e::Session, text: &str) -> Outcome<()> {
-    key(ui, "k", true)?;
+    ui.press("k", true)?;
     let input = ui.find("[data-testid='palette'] input")?;
     ui.send_keys(&input, text)?;
     ui.wait_for_text("#palette-item-0", |t| t.contains(text))?;
@@ -26,13 +18,14 @@ fn jump(ui: &till_e2e::Session, text: &str) -> Outcome<()> {
     Ok(())
 }
 
-/// A money text ("$1,234.50") as a number, for ordering checks.
-fn amount(text: &str) -> f64 {
-    let digits: String = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    digits.parse().unwrap_or(0.0)
+/// An amount as shown ("BHD 69.200", "JPY 59,740", "USD 445.00") in the
+/// currency's smallest unit: every currency is shown with all its decimals.
+fn minor_units(text: &str) -> u64 {
+    text.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
 }
 
 #[test]
@@ -70,24 +63,32 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
         ui.click(&ui.find(".col-amount .sort")?)?;
         ui.wait_until("document.querySelector(\".col-amount[aria-sort='descending']\") !== null")?;
         ui.wait_until("document.querySelectorAll('.table-row').length > 3")?;
-        let mut amounts = Vec::new();
-        for cell in ui.find_all(".table-row .col-amount")?.iter().take(5) {
-            amounts.push(amount(&ui.text(cell)?));
-        }
+        // Read from the DOM (WebDriver's visible text of these cells came back
+        // empty, which made this check pass on anything), in minor units:
+        // the sort compares each payment's own smallest units.
+        let texts = ui.execute(
+            "return Array.from(document.querySelectorAll('.table-row .col-amount')).slice(0, 5).map(e => e.textContent);",
+            json!([]),
+        )?;
+        let amounts: Vec<u64> = texts
+            .as_array()
+            .map(|list| list.iter().filter_map(|t| t.as_str()).map(minor_units).collect())
+            .unwrap_or_default();
+        ensure!(amounts.len() == 5 && amounts.iter().all(|a| *a > 0), "amounts read: {texts}");
         ensure!(
             amounts.windows(2).all(|w| w[0] >= w[1]),
             "largest first: {amounts:?}"
         );
 
         // Arrow keys move the selection, Enter opens the drawer, Esc closes it.
-        key(ui, "ArrowDown", false)?;
-        key(ui, "Enter", false)?;
+        ui.press("ArrowDown", false)?;
+        ui.press("Enter", false)?;
         ui.wait_for_text("[data-testid='drawer-timeline']", |t| t.contains("Created"))?;
         ui.wait_for_text("[data-testid='drawer-fee']", |t| !t.is_empty())?;
         app.save_journey_screenshot("payment-drawer")?;
         // Shown as it really is: the refundable amount the core computed.
         ui.wait_for_text("[data-testid='drawer-refundable']", |t| t.chars().any(|c| c.is_ascii_digit()))?;
-        key(ui, "Escape", false)?;
+        ui.press("Escape", false)?;
         ui.wait_until("document.querySelector(\"[data-testid='payment-drawer']\") === null")?;
 
         // Ctrl+K with a payment's id opens its drawer.
@@ -101,7 +102,7 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
             .ok_or_else(|| till_e2e::Failure::Assertion("no id in the list".into()))?;
         jump(ui, &id)?;
         ui.wait_for_text("[data-testid='payment-drawer']", |t| t.contains(&id))?;
-        key(ui, "Escape", false)?;
+        ui.press("Escape", false)?;
 
         // Ctrl+K with a customer's email shows that customer's payments.
         let email = ui
