@@ -1,8 +1,9 @@
 // The new-checkout form's arithmetic and the Checkouts list's wording. The
 // core checks everything again before anything is sent; this only gives the
 // owner a live total and early hints.
-import type { CatalogPrice, CheckoutDraft, DraftItem } from "./bindings";
-import { parseMajor } from "./money";
+import type { CatalogPrice, CheckoutDraft, CheckoutProblem, DraftItem } from "./bindings";
+import { LOCALE } from "./locale";
+import { amountText, parseAmount, type AmountReason } from "./money";
 
 /** The expiries the form offers, in minutes (Stripe allows 30 min to 24 h). */
 export const EXPIRY_CHOICES: readonly { minutes: number; label: string }[] = [
@@ -14,9 +15,10 @@ export const EXPIRY_CHOICES: readonly { minutes: number; label: string }[] = [
   { minutes: 1440, label: "24 hours" },
 ];
 
-export function emptyDraft(currency = "usd"): CheckoutDraft {
+/** A new checkout: no lines yet (the form starts with one empty line). */
+export function emptyDraft(): CheckoutDraft {
   return {
-    items: [{ kind: "adhoc", name: "", unitAmount: "", currency, quantity: 1 }],
+    items: [],
     customerId: null,
     customerEmail: null,
     clientReference: null,
@@ -31,20 +33,50 @@ export function emptyDraft(currency = "usd"): CheckoutDraft {
   };
 }
 
+/**
+ * A line as the form holds it: a typed-in line keeps its price as the
+ * person typed it, read into minor units only when it is sent.
+ */
+export type FormLine =
+  | { kind: "adhoc"; name: string; price: string; currency: string; quantity: number }
+  | { kind: "price"; priceId: string; quantity: number };
+
+export function emptyLine(currency: string): FormLine {
+  return { kind: "adhoc", name: "", price: "", currency, quantity: 1 };
+}
+
+/** A draft's lines for the form (a duplicated checkout's prices in the person's own format). */
+export function formLines(items: readonly DraftItem[], currency = "usd", locale: string = LOCALE): FormLine[] {
+  if (items.length === 0) return [emptyLine(currency)];
+  return items.map((item) =>
+    item.kind === "price"
+      ? { ...item }
+      : {
+          kind: "adhoc",
+          name: item.name,
+          price: amountText(item.unitAmount, item.currency, locale),
+          currency: item.currency,
+          quantity: item.quantity,
+        },
+  );
+}
+
 export type Total =
   | { kind: "ok"; amount: number; currency: string }
   | { kind: "empty" }
   | { kind: "mixed"; currencies: string[] }
   | { kind: "incomplete"; line: number };
 
-/** A line's currency and unit price in minor units, or null while it cannot be read. */
-function priced(item: DraftItem, catalog: readonly CatalogPrice[]): { unit: number; currency: string } | null {
-  if (item.kind === "price") {
-    const price = catalog.find((p) => p.id === item.priceId);
-    return price ? { unit: price.unitAmount, currency: price.currency } : null;
+type Priced = { ok: true; unit: number; currency: string } | { ok: false; reason: AmountReason | "unknownPrice" };
+
+/** A line's currency and unit price in minor units, or why it cannot be read. */
+function priced(line: FormLine, catalog: readonly CatalogPrice[], locale: string): Priced {
+  if (line.kind === "price") {
+    const price = catalog.find((p) => p.id === line.priceId);
+    return price ? { ok: true, unit: price.unitAmount, currency: price.currency } : { ok: false, reason: "unknownPrice" };
   }
-  const unit = parseMajor(item.unitAmount, item.currency);
-  return unit === null ? null : { unit, currency: item.currency.toLowerCase() };
+  const parsed = parseAmount(line.price, line.currency, locale);
+  return parsed.ok ? { ok: true, unit: parsed.amount.minor, currency: parsed.amount.currency } : parsed;
 }
 
 /** A quantity as the core takes it: a whole number, or 0 (refused with its line). */
@@ -53,19 +85,49 @@ export function wholeQuantity(quantity: number | null | undefined): number {
 }
 
 /** The live total under the lines. */
-export function draftTotal(items: readonly DraftItem[], catalog: readonly CatalogPrice[]): Total {
-  if (items.length === 0) return { kind: "empty" };
+export function draftTotal(lines: readonly FormLine[], catalog: readonly CatalogPrice[], locale: string = LOCALE): Total {
+  if (lines.length === 0) return { kind: "empty" };
   let amount = 0;
   const currencies = new Set<string>();
-  for (const [index, item] of items.entries()) {
-    const line = priced(item, catalog);
-    if (line === null || wholeQuantity(item.quantity) === 0) return { kind: "incomplete", line: index };
-    currencies.add(line.currency);
-    amount += line.unit * item.quantity;
+  for (const [index, line] of lines.entries()) {
+    const price = priced(line, catalog, locale);
+    if (!price.ok || wholeQuantity(line.quantity) === 0) return { kind: "incomplete", line: index };
+    currencies.add(price.currency);
+    amount += price.unit * line.quantity;
   }
   const list = [...currencies];
   if (list.length > 1) return { kind: "mixed", currencies: list };
   return { kind: "ok", amount, currency: list[0] ?? "usd" };
+}
+
+/** Why the form refuses to send a line, in the core's own terms: the same words and the line marked. */
+export type LineRefusal = { line: number; reason: CheckoutProblem; amountReason: AmountReason };
+
+/**
+ * The lines as the core takes them: typed-in prices in minor units. A
+ * price that cannot be read is refused here, with its line, before anything
+ * is sent. A cleared or fractional quantity goes as 0: the core refuses it
+ * with its reason and the line, instead of the call failing to decode.
+ */
+export function draftItems(
+  lines: readonly FormLine[],
+  locale: string = LOCALE,
+): { ok: true; items: DraftItem[] } | ({ ok: false } & LineRefusal) {
+  const items: DraftItem[] = [];
+  for (const [index, line] of lines.entries()) {
+    const quantity = wholeQuantity(line.quantity);
+    if (line.kind === "price") {
+      items.push({ kind: "price", priceId: line.priceId, quantity });
+      continue;
+    }
+    const parsed = parseAmount(line.price, line.currency, locale);
+    if (!parsed.ok) {
+      const reason = parsed.reason === "empty" || parsed.reason === "notPositive" ? "priceNotPositive" : "priceInvalid";
+      return { ok: false, line: index, reason, amountReason: parsed.reason };
+    }
+    items.push({ kind: "adhoc", name: line.name, unitAmount: parsed.amount.minor, currency: line.currency, quantity });
+  }
+  return { ok: true, items };
 }
 
 /** What the customer field holds: a customer's id, or an email to prefill. */

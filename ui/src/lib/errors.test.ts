@@ -37,6 +37,7 @@ describe("describeError", () => {
       [{ code: "amountRefused", reason: "aboveRefundable", detail: "x" }, "That is more than can still be refunded"],
       [{ code: "amountRefused", reason: "tooManyDecimals", detail: "x" }, "That currency does not have so many decimals"],
       [{ code: "amountRefused", reason: "notMultipleOfTen", detail: "x" }, "That currency takes amounts in steps of 0.010"],
+      [{ code: "amountRefused", reason: "wrongCurrency", detail: "eur, not usd" }, "That amount is in another currency than the payment"],
       [{ code: "actionRefused", reason: "holdExpired", detail: "x" }, "The card's hold has expired"],
       [{ code: "actionRefused", reason: "notPermitted", detail: "x" }, "This account's key does not allow that"],
       [{ code: "actionRefused", reason: "uncapturedUseRelease", detail: "x" }, "This payment is not captured: capture less or release it instead"],

@@ -26,6 +26,7 @@ const AMOUNT_PROBLEMS: Record<AmountProblem, string> = {
   aboveMaximum: "That is more than Stripe accepts in one payment",
   aboveCapturable: "That is more than the hold",
   aboveRefundable: "That is more than can still be refunded",
+  wrongCurrency: "That amount is in another currency than the payment",
 };
 
 const ACTION_PROBLEMS: Record<ActionProblem, string> = {
