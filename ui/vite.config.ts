@@ -7,6 +7,8 @@ export default defineConfig({
   plugins: [svelte()],
   clearScreen: false,
   server: { port: 5173, strictPort: true },
+  // Tests mount components as the webview does: Svelte's browser build, not its server one.
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
   build: {
     outDir: "dist",
     emptyOutDir: true,

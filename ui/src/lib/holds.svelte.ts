@@ -1,15 +1,19 @@
 // The account's holds, soonest to lapse first, for the Holds section and the
-// sidebar's badge. Reloaded when the account changes and on cache-changed.
+// sidebar's badge: one loader, made by the app and handed to both.
+import { selectedAccount } from "./accounts.svelte";
 import { commands, type PaymentSummary } from "./bindings";
+import { Loader } from "./loader.svelte";
 
-export const holds: { list: PaymentSummary[]; accountId: string | null } = $state({ list: [], accountId: null });
+export type HoldsLoader = Loader<string, PaymentSummary[]>;
 
-export async function loadHolds(accountId: string): Promise<void> {
-  const result = await commands.listHolds(accountId);
-  if (result.status === "ok") {
-    holds.list = result.data;
-    holds.accountId = accountId;
-  }
+/** The selected account's holds, followed through the sync. Call while a component starts. */
+export function holdsLoader(): HoldsLoader {
+  return new Loader({
+    inputs: () => selectedAccount()?.id ?? null,
+    load: (accountId) => commands.listHolds(accountId),
+    account: (accountId) => accountId,
+    isEmpty: (list) => list.length === 0,
+  });
 }
 
 /** Holds that lapse within 24 hours of `nowSeconds` (and have not yet). */
