@@ -18,6 +18,8 @@ export default defineConfig({
   },
   test: {
     include: ["src/**/*.test.ts"],
+    // Pure tests run in Node; component tests ask for jsdom in their first line.
     environment: "node",
+    setupFiles: ["src/test-setup.ts"],
   },
 });
