@@ -21,5 +21,13 @@ export default defineConfig({
     // Pure tests run in Node; component tests ask for jsdom in their first line.
     environment: "node",
     setupFiles: ["src/test-setup.ts"],
+    // Every test runs twice: in UTC, and in a time zone with daylight saving
+    // time, where local midnights meet a 23-hour day (29 March 2026 in
+    // Berlin) and a 25-hour one. The workers start with TZ set, and
+    // timezone.test.ts checks that they really run in it.
+    projects: [
+      { extends: true, test: { name: "UTC", env: { TZ: "UTC" } } },
+      { extends: true, test: { name: "Europe/Berlin", env: { TZ: "Europe/Berlin" } } },
+    ],
   },
 });
