@@ -38,10 +38,47 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
     CREATE INDEX operations_open ON operations (account_id, state) WHERE state IN ('pending', 'sent', 'unknown');",
 }];
 
-/// Where an operation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an operation does. Stored as text through [`Kind::as_str`], the one
+/// mapping (the names are the ones the journal has always written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Kind {
+    #[default]
+    Capture,
+    Release,
+    Refund,
+    CreateCheckout,
+    ExpireCheckout,
+}
+
+impl Kind {
+    pub const ALL: [Self; 5] = [
+        Self::Capture,
+        Self::Release,
+        Self::Refund,
+        Self::CreateCheckout,
+        Self::ExpireCheckout,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Capture => "capture",
+            Self::Release => "release",
+            Self::Refund => "refund",
+            Self::CreateCheckout => "checkout",
+            Self::ExpireCheckout => "checkout_expire",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// Where an operation is. Stored as text through [`State::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum State {
     /// Written, never sent: sent again only if the user says so.
+    #[default]
     Pending,
     /// Sent; its answer has not been recorded.
     Sent,
@@ -55,6 +92,15 @@ pub enum State {
 }
 
 impl State {
+    pub const ALL: [Self; 6] = [
+        Self::Pending,
+        Self::Sent,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Unknown,
+        Self::Discarded,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -67,17 +113,42 @@ impl State {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Sent,
-            Self::Succeeded,
-            Self::Failed,
-            Self::Unknown,
-            Self::Discarded,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// Sent, or sent and unanswered: the journal must still settle it.
+    pub fn is_unsettled(self) -> bool {
+        matches!(self, Self::Sent | Self::Unknown)
+    }
+}
+
+/// Compared with the stored text, as reports and tests read it.
+impl PartialEq<&str> for State {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<&str> for Kind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A column that is not one of the names above: a database from elsewhere.
+fn parse_column<T>(
+    r: &rusqlite::Row<'_>,
+    index: usize,
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text: String = r.get(index)?;
+    parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("not a journal value: {text}").into(),
+        )
+    })
 }
 
 /// One journal row.
@@ -85,8 +156,7 @@ impl State {
 pub struct OperationRow {
     pub id: String,
     pub account_id: String,
-    /// `capture`, `release`, `refund`, `create_checkout`, `expire_checkout`.
-    pub kind: String,
+    pub kind: Kind,
     /// The PaymentIntent or Checkout Session acted on.
     pub target: String,
     pub params: String,
@@ -95,7 +165,7 @@ pub struct OperationRow {
     pub idempotency_key: String,
     pub operator: Option<String>,
     pub note: Option<String>,
-    pub state: String,
+    pub state: State,
     pub created_at: i64,
     pub sent_at: Option<i64>,
     pub finished_at: Option<i64>,
@@ -112,7 +182,7 @@ const FROM_ROW: FromRow<OperationRow> = |r| {
     Ok(OperationRow {
         id: r.get(0)?,
         account_id: r.get(1)?,
-        kind: r.get(2)?,
+        kind: parse_column(r, 2, Kind::parse)?,
         target: r.get(3)?,
         params: r.get(4)?,
         amount: r.get(5)?,
@@ -120,7 +190,7 @@ const FROM_ROW: FromRow<OperationRow> = |r| {
         idempotency_key: r.get(7)?,
         operator: r.get(8)?,
         note: r.get(9)?,
-        state: r.get(10)?,
+        state: parse_column(r, 10, State::parse)?,
         created_at: r.get(11)?,
         sent_at: r.get(12)?,
         finished_at: r.get(13)?,
@@ -140,7 +210,7 @@ pub fn insert_pending(conn: &Connection, row: &OperationRow) -> Result<()> {
         params![
             row.id,
             row.account_id,
-            row.kind,
+            row.kind.as_str(),
             row.target,
             row.params,
             row.amount,
@@ -242,7 +312,7 @@ mod tests {
         OperationRow {
             id: id.into(),
             account_id: account.into(),
-            kind: "capture".into(),
+            kind: Kind::Capture,
             target: "pi_1".into(),
             params: "{\"amount\":500}".into(),
             amount: Some(500),
@@ -342,5 +412,36 @@ mod tests {
         assert_eq!(all, vec!["op_3", "op_1"], "newest first");
         assert_eq!(State::parse("unknown"), Some(State::Unknown));
         assert_eq!(State::parse("nope"), None);
+    }
+
+    #[test]
+    fn kinds_and_states_are_stored_as_their_text_and_read_back() {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        for (n, kind) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+            let mut row = op(&format!("op_{n}"), "a", 10);
+            row.kind = kind;
+            insert_pending(conn, &row).unwrap();
+            let stored: String = conn
+                .query_row(
+                    "SELECT kind FROM operations WHERE id = ?1",
+                    [&row.id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(stored, kind.as_str());
+            assert_eq!(get(conn, &row.id).unwrap().unwrap().kind, kind);
+        }
+        for state in State::ALL {
+            assert_eq!(State::parse(state.as_str()), Some(state));
+        }
+        // A kind this Till does not know is an error, never a guess.
+        conn.execute(
+            "UPDATE operations SET kind = 'teleport' WHERE id = 'op_0'",
+            [],
+        )
+        .unwrap();
+        assert!(get(conn, "op_0").is_err());
     }
 }
