@@ -7,7 +7,9 @@ use std::sync::Arc;
 use tauri::State;
 use till_core::accounts::Account;
 use till_core::jump::JumpTarget;
-use till_core::operations::{Actor, Done, OperationEntry, RefundWhy, ReleaseReason, Settled};
+use till_core::operations::{
+    Actor, Amount, Done, OperationEntry, RefundWhy, ReleaseReason, Settled,
+};
 use till_core::overview::Overview;
 use till_core::payment_detail::PaymentDetail;
 use till_core::payments::{PageCursor, PaymentPage, PaymentQuery, PaymentSummary};
@@ -229,21 +231,21 @@ pub async fn list_holds(till: Core<'_>, account_id: String) -> Result<Vec<Paymen
     blocking(&till, move |till| till.holds(&account_id)).await?
 }
 
-/// Captures all of a hold, or `amount` of it (major units, as typed): the
-/// rest is released to the customer. Journaled before it is sent.
+/// Captures all of a hold, or `amount` of it (minor units, in the currency
+/// the person saw): the rest is released to the customer. Journaled before
+/// it is sent.
 #[tauri::command]
 #[specta::specta]
 pub async fn capture_hold(
     till: Core<'_>,
     account_id: String,
     payment_id: String,
-    amount: Option<String>,
+    amount: Option<Amount>,
     actor: Actor,
 ) -> Result<Done, Error> {
     let till = Arc::clone(&till);
     tauri::async_runtime::spawn(async move {
-        till.capture(&account_id, &payment_id, amount.as_deref(), actor)
-            .await
+        till.capture(&account_id, &payment_id, amount, actor).await
     })
     .await
     .map_err(Error::internal)?
@@ -267,21 +269,21 @@ pub async fn release_hold(
     .map_err(Error::internal)?
 }
 
-/// Refunds all that is refundable, or `amount` (major units). Journaled
-/// before it is sent.
+/// Refunds all that is refundable, or `amount` (minor units, in the
+/// currency the person saw). Journaled before it is sent.
 #[tauri::command]
 #[specta::specta]
 pub async fn refund_payment(
     till: Core<'_>,
     account_id: String,
     payment_id: String,
-    amount: Option<String>,
+    amount: Option<Amount>,
     reason: Option<RefundWhy>,
     actor: Actor,
 ) -> Result<Done, Error> {
     let till = Arc::clone(&till);
     tauri::async_runtime::spawn(async move {
-        till.refund(&account_id, &payment_id, amount.as_deref(), reason, actor)
+        till.refund(&account_id, &payment_id, amount, reason, actor)
             .await
     })
     .await

@@ -238,6 +238,7 @@ fn start_driver(
         ])
         .env("DISPLAY", display)
         .env("TILL_DATA_DIR", data_dir)
+        .env("TILL_DEMO_SIM_TOKEN", crate::demo_token())
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "debug".to_owned()),

@@ -119,6 +119,8 @@ pub enum AmountProblem {
     AboveMaximum,
     AboveCapturable,
     AboveRefundable,
+    /// The amount's currency is not the payment's.
+    WrongCurrency,
 }
 
 /// Why an action was refused before anything was sent.

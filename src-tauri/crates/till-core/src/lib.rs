@@ -8,6 +8,7 @@ pub mod data_dir;
 pub mod error;
 pub mod fault_points;
 pub mod hold_alerts;
+pub mod journal;
 pub mod jump;
 pub mod keychain;
 pub mod logging;
@@ -17,6 +18,7 @@ pub mod payment_detail;
 pub mod payments;
 pub mod qr;
 pub mod refund_list;
+pub mod refundable;
 pub mod rows;
 pub mod sync;
 pub mod till;
@@ -27,9 +29,41 @@ pub use error::{Error, Result};
 pub use keychain::KeychainStatus;
 pub use till::Till;
 
-/// The application identifier: the keychain service name, the data directory's
-/// name and Tauri's `identifier` are all this one string (no spaces, by design).
+/// The application identifier: Tauri's `identifier` (no spaces, by design),
+/// and a release's keychain service and data directory name.
 pub const APP_IDENTIFIER: &str = "dev.till.desktop";
+
+/// Where this build keeps its keys (the keychain service) and its data (the
+/// data directory's name). A development build (debug assertions on: `./dev
+/// run`, the tests) has a namespace of its own, so that running Till from a
+/// checkout on a merchant's machine never opens the installed release's
+/// live keys or cache.
+pub const STORAGE_NAMESPACE: &str = storage_namespace(cfg!(debug_assertions));
+
+/// The namespace of a development (`true`) or release build.
+pub const fn storage_namespace(development: bool) -> &'static str {
+    if development {
+        "dev.till.desktop.development"
+    } else {
+        APP_IDENTIFIER
+    }
+}
 
 /// Till's version, shown in the UI and sent in the Stripe client's user agent.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn development_builds_keep_their_keys_and_data_apart_from_a_release() {
+        assert_ne!(storage_namespace(true), storage_namespace(false));
+        assert_eq!(storage_namespace(false), APP_IDENTIFIER);
+        // The tests are a development build: they use its namespace.
+        assert_eq!(STORAGE_NAMESPACE, storage_namespace(cfg!(debug_assertions)));
+        if cfg!(debug_assertions) {
+            assert_ne!(STORAGE_NAMESPACE, APP_IDENTIFIER);
+        }
+    }
+}

@@ -155,6 +155,7 @@ pub fn detail(
     let intent: Option<PaymentIntent> = serde_json::from_str(&row.raw).ok();
     let charge_rows = charges::for_payment_intent(conn, account_id, id)?;
     let refund_rows = refunds::for_payment_intent(conn, account_id, id)?;
+    let figures = crate::refundable::compute(&row, &charge_rows, &refund_rows);
     let currency = row.currency.clone();
 
     let mut timeline = vec![entry(
@@ -163,8 +164,6 @@ pub fn detail(
         Some(row.amount),
         &currency,
     )];
-    let mut captured = 0;
-    let mut refundable_by_charge = 0;
     let mut fee_total: Option<(String, i64, i64)> = None;
     let mut fee_pending = false;
     for charge_row in &charge_rows {
@@ -177,12 +176,6 @@ pub fn detail(
         }
         if charge_row.status != "succeeded" {
             continue;
-        }
-        captured += charge_row.amount_captured;
-        // Stripe counts a partial capture's released rest in `amount_refunded`:
-        // what is left to refund is the amount less all of it.
-        if charge_row.captured {
-            refundable_by_charge += (charge_row.amount - charge_row.amount_refunded).max(0);
         }
         let transaction = match &charge_row.balance_transaction {
             Some(bt) => balance_transactions::get(conn, account_id, bt)?,
@@ -252,36 +245,18 @@ pub fn detail(
         .into_iter()
         .filter(|r| r.moved_money())
         .collect();
-    let mut refunded = 0;
     for refund in &refund_rows {
         let step = match refund.status.as_str() {
             "succeeded" => Step::Refunded,
             "failed" | "canceled" => Step::RefundFailed,
             _ => Step::RefundPending,
         };
-        if step != Step::RefundFailed {
-            refunded += refund.amount;
-        }
         let mut item = entry(refund.created, step, Some(refund.amount), &refund.currency);
         item.detail = refund.failure_reason.clone().or(refund.reason.clone());
         timeline.push(item);
     }
     timeline.sort_by_key(|e| e.at);
 
-    // Two sources, each of which can only lag (and so overstate): the
-    // charges' `amount_refunded` (behind a refund the app just made until the
-    // sync brings the charge again) and the cached refunds (behind a refund
-    // made elsewhere). The smaller is right.
-    // Without the charges (not synced yet, or a key that cannot read them),
-    // the PaymentIntent's own figure says what was captured.
-    if charge_rows.is_empty() {
-        captured = row.amount_received;
-    }
-    let refundable = if charge_rows.is_empty() {
-        (row.amount_received - refunded).max(0)
-    } else {
-        (captured - refunded).max(0).min(refundable_by_charge)
-    };
     let fee = match (fee_total, fee_pending) {
         (_, true) => Fee::Pending,
         (Some((currency, fee, net)), false) => Fee::Known { currency, fee, net },
@@ -307,9 +282,9 @@ pub fn detail(
     });
     Ok(PaymentDetail {
         amount_capturable: row.amount_capturable,
-        captured,
-        refunded,
-        refundable,
+        captured: figures.captured,
+        refunded: figures.refunded,
+        refundable: figures.refundable,
         fee,
         customer_id: row.customer_id.clone(),
         customer_name,
@@ -333,7 +308,7 @@ pub fn detail(
         raw_json: pretty(&row.raw),
         dashboard_url: dashboard.payment_url(&row.id),
         payment: PaymentSummary {
-            amount_refunded: refunded,
+            amount_refunded: figures.refunded,
             ..PaymentSummary::from(row)
         },
     })

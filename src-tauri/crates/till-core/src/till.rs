@@ -5,28 +5,24 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use till_sim::seed::SeedSpec;
-use till_sim::{SimConfig, Simulator};
 use till_store::Store;
 use till_stripe::Endpoint;
 
-use crate::accounts::{self, Account, Capabilities};
+use crate::accounts::{self, Account};
 use crate::sync::{Controls, SyncListener, SyncOptions, Syncer};
 use crate::{AppInfo, DataDir, Error, Result, app_info};
 
+pub use account::AccountHandle;
+
+mod account;
 mod alerts;
 mod checkouts;
+mod demo;
 mod money;
 mod reads;
 
-/// The offline demo: a simulator in this process with a café's history.
-#[derive(Debug)]
-struct Demo {
-    sim: Simulator,
-    account: Account,
-}
-
-pub const DEMO_ACCOUNT_ID: &str = "demo";
+use demo::Demo;
+pub use demo::{DEMO_ACCOUNT_ID, DEMO_TOKEN_ENV};
 
 #[derive(Debug)]
 pub struct Till {
@@ -39,6 +35,8 @@ pub struct Till {
     /// Keys read from the keychain this session, by account: read once,
     /// held in memory zeroized on drop, never written anywhere else.
     keys: Mutex<HashMap<String, till_stripe::ApiKey>>,
+    /// One handle per account, made at first use: one client each.
+    handles: Mutex<HashMap<String, Arc<AccountHandle>>>,
     /// Holds already announced as expiring within a day, this run.
     hold_alerts: Mutex<crate::hold_alerts::HoldAlerts>,
 }
@@ -68,6 +66,7 @@ impl Till {
             demo: Mutex::new(None),
             syncs: Mutex::new(HashMap::new()),
             keys: Mutex::new(HashMap::new()),
+            handles: Mutex::new(HashMap::new()),
             hold_alerts: Mutex::new(crate::hold_alerts::HoldAlerts::default()),
         };
         if till.saved_accounts()?.is_empty() {
@@ -90,23 +89,7 @@ impl Till {
         if demo.is_some() {
             return Ok(());
         }
-        let sim = Simulator::start(SimConfig {
-            history: Some(SeedSpec::demo()),
-            ..SimConfig::default()
-        })
-        .map_err(|err| Error::internal(format!("the demo could not start: {err}")))?;
-        let account = Account {
-            id: DEMO_ACCOUNT_ID.to_owned(),
-            display_name: "Demo (offline)".to_owned(),
-            livemode: false,
-            restricted: false,
-            key_last4: String::new(),
-            added_at: now(),
-            is_demo: true,
-            capabilities: Capabilities::ALL,
-        };
-        tracing::info!(url = %sim.base_url(), "demo account started");
-        *demo = Some(Demo { sim, account });
+        *demo = Demo::start(now())?;
         Ok(())
     }
 
@@ -153,7 +136,9 @@ impl Till {
     }
 
     pub fn rename_account(&self, account_id: &str, display_name: &str) -> Result<()> {
-        accounts::rename(&self.store(), account_id, display_name)
+        accounts::rename(&self.store(), account_id, display_name)?;
+        self.forget_handle(account_id);
+        Ok(())
     }
 
     fn keys(&self) -> MutexGuard<'_, HashMap<String, till_stripe::ApiKey>> {
@@ -164,6 +149,19 @@ impl Till {
 
     fn remember_key(&self, account_id: &str, key: till_stripe::ApiKey) {
         self.keys().insert(account_id.to_owned(), key);
+        self.forget_handle(account_id);
+    }
+
+    fn handles(&self) -> MutexGuard<'_, HashMap<String, Arc<AccountHandle>>> {
+        self.handles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The account changed (its key, its name) or went: the next command
+    /// makes a new handle.
+    fn forget_handle(&self, account_id: &str) {
+        self.handles().remove(account_id);
     }
 
     /// The account's key: from memory, else from the keychain (once a session).
@@ -181,6 +179,7 @@ impl Till {
     pub fn remove_account(&self, account_id: &str, forget_data: bool) -> Result<()> {
         self.cancel_sync(account_id);
         self.keys().remove(account_id);
+        self.forget_handle(account_id);
         {
             let store = self.store();
             accounts::remove(&store, account_id)?;
@@ -221,32 +220,52 @@ impl Till {
         Ok(account)
     }
 
-    /// A client for one account: the demo's simulator, or Stripe with the
-    /// key from the keychain.
-    pub fn stripe_client(&self, account_id: &str) -> Result<till_stripe::StripeClient> {
+    /// The account's handle, made once and kept (see [`AccountHandle`]):
+    /// the demo's simulator, or Stripe with the key from the keychain.
+    pub fn account(&self, account_id: &str) -> Result<Arc<AccountHandle>> {
+        if let Some(handle) = self.handles().get(account_id) {
+            return Ok(Arc::clone(handle));
+        }
+        let handle = Arc::new(self.make_handle(account_id)?);
+        // Two first uses at once: the first one stored wins, so there is
+        // only ever one client.
+        Ok(Arc::clone(
+            self.handles()
+                .entry(account_id.to_owned())
+                .or_insert(handle),
+        ))
+    }
+
+    fn make_handle(&self, account_id: &str) -> Result<AccountHandle> {
+        let unknown = || Error::UnknownAccount {
+            account_id: account_id.to_owned(),
+        };
         if account_id == DEMO_ACCOUNT_ID {
             let demo = self
                 .demo
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let demo = demo.as_ref().ok_or_else(|| Error::UnknownAccount {
-                account_id: account_id.to_owned(),
-            })?;
-            let key = till_stripe::ApiKey::parse(demo.sim.demo_key()).map_err(Error::internal)?;
-            let endpoint = Endpoint::parse(&demo.sim.base_url())?;
-            return Ok(till_stripe::StripeClient::builder(key)
-                .endpoint(endpoint)
-                .build()?);
+            let demo = demo.as_ref().ok_or_else(unknown)?;
+            return Ok(AccountHandle::new(
+                demo.account.clone(),
+                demo.client()?,
+                Arc::clone(&self.store),
+            ));
         }
-        if till_store::table::accounts::get(self.store().conn(), account_id)?.is_none() {
-            return Err(Error::UnknownAccount {
-                account_id: account_id.to_owned(),
-            });
-        }
+        let account = accounts::list(&self.store())?
+            .into_iter()
+            .find(|a| a.id == account_id)
+            .ok_or_else(unknown)?;
         let key = self.key(account_id)?;
-        Ok(till_stripe::StripeClient::builder(key)
+        let client = till_stripe::StripeClient::builder(key)
             .endpoint(self.endpoint.clone())
-            .build()?)
+            .build()?;
+        Ok(AccountHandle::new(account, client, Arc::clone(&self.store)))
+    }
+
+    /// The account's client (shared: see [`AccountHandle`]).
+    pub fn stripe_client(&self, account_id: &str) -> Result<till_stripe::StripeClient> {
+        Ok(self.account(account_id)?.client().clone())
     }
 
     fn syncer(
@@ -331,30 +350,6 @@ impl Till {
         }
     }
 
-    /// Refuses an action the account's key does not allow, with the reason.
-    fn permitted(
-        &self,
-        account_id: &str,
-        allowed: impl Fn(&Capabilities) -> bool,
-        action: &str,
-    ) -> Result<()> {
-        let account = self
-            .accounts()?
-            .into_iter()
-            .find(|a| a.id == account_id)
-            .ok_or_else(|| Error::UnknownAccount {
-                account_id: account_id.to_owned(),
-            })?;
-        if allowed(&account.capabilities) {
-            Ok(())
-        } else {
-            Err(Error::ActionRefused {
-                reason: crate::error::ActionProblem::NotPermitted,
-                detail: format!("this account's restricted key does not allow {action}"),
-            })
-        }
-    }
-
     /// Runs a money movement with the account's sync polling quickly meanwhile.
     async fn money_action<T>(
         &self,
@@ -372,24 +367,12 @@ impl Till {
         out
     }
 
-    fn on<'a>(
-        &'a self,
-        client: &'a till_stripe::StripeClient,
-        account_id: &'a str,
-    ) -> crate::operations::On<'a> {
-        crate::operations::On {
-            client,
-            store: &self.store,
-            account_id,
-        }
-    }
-
     /// The demo simulator's address, while the demo runs (for tests).
     pub fn demo_url(&self) -> Option<String> {
         self.demo
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .as_ref()
-            .map(|d| d.sim.base_url())
+            .map(Demo::url)
     }
 }

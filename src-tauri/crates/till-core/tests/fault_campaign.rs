@@ -50,8 +50,9 @@ use common::{ACCOUNT, client, control, make_payment};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use till_core::Error;
+use till_core::checkouts::{self, CheckoutDraft, DraftItem};
 use till_core::fault_points::Point;
-use till_core::operations::{self, Actor, Done, On, RefundWhy, ReleaseReason};
+use till_core::operations::{self, Actor, Amount, On, RefundWhy, ReleaseReason};
 use till_sim::{SimConfig, Simulator};
 use till_store::Store;
 use till_store::table::operations::{self as journal, OperationRow};
@@ -59,7 +60,7 @@ use till_stripe::clock::VirtualClock;
 use till_stripe::config::Timeouts;
 use till_stripe::requests::ListRefunds;
 use till_stripe::retry::RetryPolicy;
-use till_stripe::{ApiKey, Currency, Endpoint, Money, Page, StripeClient};
+use till_stripe::{ApiKey, Endpoint, Page, StripeClient};
 
 /// Set in the child: its working directory (database, plan, log).
 const CHILD: &str = "TILL_FAULT_CHILD";
@@ -104,6 +105,14 @@ enum Action {
         amount: i64,
         all: bool,
         reason: Option<RefundWhy>,
+    },
+    /// A checkout of one typed-in line of `amount` (`pi` is empty).
+    CreateCheckout {
+        amount: i64,
+    },
+    /// Expires the session that plan operation `create` made.
+    ExpireCheckout {
+        create: usize,
     },
 }
 
@@ -154,7 +163,24 @@ fn make_plan(payments: &mut [Payment], ops: usize, rng: &mut fastrand::Rng) -> V
             .collect();
         let on_hold = !holds.is_empty() && (refundable.is_empty() || rng.f64() < 0.55);
         let index = plan.len();
-        if on_hold {
+        if rng.f64() < 0.1 {
+            // A checkout, expired right after (while it is open) or not.
+            let currency = CURRENCIES[rng.usize(..CURRENCIES.len())];
+            plan.push(Planned {
+                pi: String::new(),
+                currency: currency.to_owned(),
+                action: Action::CreateCheckout {
+                    amount: rng.i64(100..=50_000),
+                },
+            });
+            if plan.len() < ops && rng.bool() {
+                plan.push(Planned {
+                    pi: String::new(),
+                    currency: currency.to_owned(),
+                    action: Action::ExpireCheckout { create: index },
+                });
+            }
+        } else if on_hold {
             let p = &mut payments[holds[rng.usize(..holds.len())]];
             p.touched = true;
             let action = match rng.u32(0..10) {
@@ -221,11 +247,6 @@ fn make_plan(payments: &mut [Payment], ops: usize, rng: &mut fastrand::Rng) -> V
 }
 
 /// "12.50" for 1250 cents, "1250" for yen: what the user types.
-fn typed(amount: i64, currency: &str) -> String {
-    let shown = Money::new(amount, Currency::new(currency)).display_major();
-    shown.split(' ').next().unwrap().to_owned()
-}
-
 fn plan_index(row: &OperationRow) -> Option<usize> {
     row.note.as_deref()?.strip_prefix("plan #")?.parse().ok()
 }
@@ -234,12 +255,14 @@ fn plan_index(row: &OperationRow) -> Option<usize> {
 
 /// The child: the core, its database and its client, working through the
 /// plan from wherever the journal says it got to.
+/// Run only by its parent (`--ignored --exact child_operations`), never
+/// counted as a test of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the campaign's child process, started by its parent"]
 async fn child_operations() {
-    let Ok(dir) = std::env::var(CHILD) else {
-        return; // Not a child: nothing to do.
-    };
-    let dir = PathBuf::from(dir);
+    let dir = PathBuf::from(
+        std::env::var(CHILD).expect("started by the campaign's parent, with TILL_FAULT_CHILD"),
+    );
     let var = |name: &str| std::env::var(name).unwrap();
     let client = StripeClient::builder(ApiKey::parse(&var("TILL_FAULT_KEY")).unwrap())
         .endpoint(Endpoint::parse(&var("TILL_FAULT_URL")).unwrap())
@@ -349,7 +372,16 @@ impl Child {
         self.log(json!({ "ev": "done" }));
     }
 
-    async fn send(&self, i: usize) -> Result<Done, Error> {
+    /// The session a landed create made, from the journal.
+    fn session_of(&self, create: usize) -> String {
+        self.rows()
+            .into_iter()
+            .find(|r| r.state == "succeeded" && plan_index(r) == Some(create))
+            .and_then(|r| r.result_id)
+            .unwrap_or_else(|| panic!("plan #{create} made no session"))
+    }
+
+    async fn send(&self, i: usize) -> Result<(), Error> {
         let planned = &self.plan[i];
         let actor = Actor {
             operator: Some("campaign".to_owned()),
@@ -358,20 +390,47 @@ impl Child {
         let now = self.now();
         match &planned.action {
             Action::Capture { amount, all } => {
-                let text = (!all).then(|| typed(*amount, &planned.currency));
-                operations::capture(self.on(), &planned.pi, text.as_deref(), actor, now).await
+                let asked = (!all).then(|| Amount::new(*amount, &planned.currency));
+                operations::capture(self.on(), &planned.pi, asked, actor, now)
+                    .await
+                    .map(drop)
             }
             Action::Release { reason } => {
-                operations::release(self.on(), &planned.pi, Some(*reason), actor, now).await
+                operations::release(self.on(), &planned.pi, Some(*reason), actor, now)
+                    .await
+                    .map(drop)
+            }
+            Action::CreateCheckout { amount } => {
+                let draft = CheckoutDraft {
+                    items: vec![DraftItem::Adhoc {
+                        name: format!("Plan #{i}"),
+                        unit_amount: *amount,
+                        currency: planned.currency.clone(),
+                        quantity: 1,
+                    }],
+                    expires_in_minutes: 60,
+                    success_url: Some("https://cafe.example/thanks".to_owned()),
+                    ..CheckoutDraft::default()
+                };
+                checkouts::journal::create(self.on(), &draft, actor, now)
+                    .await
+                    .map(drop)
+            }
+            Action::ExpireCheckout { create } => {
+                let session = self.session_of(*create);
+                checkouts::journal::expire(self.on(), &session, actor, now)
+                    .await
+                    .map(drop)
             }
             Action::Refund {
                 amount,
                 all,
                 reason,
             } => {
-                let text = (!all).then(|| typed(*amount, &planned.currency));
-                operations::refund(self.on(), &planned.pi, text.as_deref(), *reason, actor, now)
+                let asked = (!all).then(|| Amount::new(*amount, &planned.currency));
+                operations::refund(self.on(), &planned.pi, asked, *reason, actor, now)
                     .await
+                    .map(drop)
             }
         }
     }
@@ -391,7 +450,7 @@ impl Child {
     /// Whether the operation succeeded, settling it first when its outcome
     /// is unknown. Anything refused is a bug: the plan only asks for what is
     /// valid.
-    async fn landed(&self, i: usize, result: Result<Done, Error>) -> bool {
+    async fn landed<T>(&self, i: usize, result: Result<T, Error>) -> bool {
         match result {
             Ok(_) => true,
             Err(Error::OutcomeUnknown { operation_id, .. }) => {
@@ -547,7 +606,8 @@ async fn a_refund_settled_by_lookup_counts_against_the_rest() {
     };
     let now = till_core::sync::unix_now();
     control(&sim, "faults", json!({ "stored_500_next": 20 }));
-    let err = operations::refund(on, &pi, Some("10.00"), None, Actor::default(), now)
+    let ten = Some(Amount::new(1_000, "usd"));
+    let err = operations::refund(on, &pi, ten, None, Actor::default(), now)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
@@ -679,7 +739,9 @@ fn campaign(ops: usize, seed: u64) {
         } else {
             1
         };
-        if late_next {
+        // A day later, an open checkout has lapsed and a pending one is too
+        // old to send: the jump waits until no checkout is half done.
+        if late_next && checkouts_settled(&db, &plan) {
             control(&sim, "clock/advance", json!({ "seconds": LATE }));
             clock += LATE;
             late_restarts += 1;
@@ -687,7 +749,13 @@ fn campaign(ops: usize, seed: u64) {
         }
         let mut command = Command::new(std::env::current_exe().unwrap());
         command
-            .args(["--exact", "child_operations", "--test-threads=1", "--quiet"])
+            .args([
+                "--ignored",
+                "--exact",
+                "child_operations",
+                "--test-threads=1",
+                "--quiet",
+            ])
             .env(CHILD, dir.path())
             .env("TILL_FAULT_URL", sim.base_url())
             .env("TILL_FAULT_KEY", sim.demo_key())
@@ -800,6 +868,8 @@ fn campaign(ops: usize, seed: u64) {
             Action::Release { .. } => "release",
             Action::Refund { all: true, .. } => "refund (the rest)",
             Action::Refund { .. } => "refund",
+            Action::CreateCheckout { .. } => "create checkout",
+            Action::ExpireCheckout { .. } => "expire checkout",
         };
         *mix.entry(kind).or_default() += 1;
     }
@@ -852,6 +922,29 @@ fn campaign(ops: usize, seed: u64) {
     );
 }
 
+/// Whether every checkout the child started has landed, with the expiry
+/// that follows it.
+fn checkouts_settled(db: &Path, plan: &[Planned]) -> bool {
+    let Ok(store) = Store::open(db) else {
+        return true;
+    };
+    let rows = journal::list(store.conn(), ACCOUNT, 1_000_000).unwrap();
+    let started: Vec<usize> = rows.iter().filter_map(plan_index).collect();
+    let landed: Vec<usize> = rows
+        .iter()
+        .filter(|r| r.state == "succeeded")
+        .filter_map(plan_index)
+        .collect();
+    plan.iter().enumerate().all(|(j, p)| match p.action {
+        Action::CreateCheckout { .. } if landed.contains(&j) => {
+            !matches!(plan.get(j + 1).map(|n| &n.action), Some(Action::ExpireCheckout { create }) if *create == j)
+                || landed.contains(&(j + 1))
+        }
+        Action::CreateCheckout { .. } => !started.contains(&j),
+        _ => true,
+    })
+}
+
 /// Plan operations the journal shows as landed, read as another process would.
 fn landed_ops(db: &Path) -> usize {
     let Ok(store) = Store::open(db) else {
@@ -895,17 +988,7 @@ async fn verify(
         let pi = json_of(&stripe.retrieve_payment_intent(&p.id, &[]).await.unwrap());
         let charge_id = pi["latest_charge"].as_str().unwrap();
         let charge = json_of(&stripe.retrieve_charge(charge_id, &[]).await.unwrap());
-        let refunds = stripe
-            .list_refunds(
-                &ListRefunds {
-                    payment_intent: Some(p.id.clone()),
-                    ..ListRefunds::default()
-                },
-                &Page::first(100),
-            )
-            .await
-            .unwrap();
-        let refunds: Vec<Value> = refunds.data.iter().map(json_of).collect();
+        let refunds = all_refunds(stripe, &p.id).await;
         let ops = by_pi.get(p.id.as_str()).cloned().unwrap_or_default();
         let mut problem = |what: String| v.problems.push(format!("{}: {what}", p.id));
 
@@ -987,6 +1070,21 @@ async fn verify(
                 None => released_found.push(amount),
                 Some(id) => match plan_of.get(id) {
                     Some(&i) if matches!(plan[i].action, Action::Refund { .. }) => {
+                        let Action::Refund { reason, .. } = plan[i].action else {
+                            unreachable!()
+                        };
+                        let expected = reason.map(|r| match r {
+                            RefundWhy::RequestedByCustomer => "requested_by_customer",
+                            RefundWhy::Duplicate => "duplicate",
+                            RefundWhy::Fraudulent => "fraudulent",
+                        });
+                        if r["reason"].as_str() != expected {
+                            wrong += 1;
+                            problem(format!(
+                                "refund {} by #{i}: reason {}, expected {expected:?}",
+                                r["id"], r["reason"]
+                            ));
+                        }
                         made.entry(i).or_default().push(amount);
                     }
                     _ => {
@@ -1040,5 +1138,106 @@ async fn verify(
         v.unintended += unintended;
         v.exactly_once += once;
     }
+    verify_checkouts(stripe, plan, &plan_of, &mut v).await;
     v
+}
+
+/// Every refund of a payment, page by page.
+async fn all_refunds(stripe: &StripeClient, payment_intent: &str) -> Vec<Value> {
+    let list = ListRefunds {
+        payment_intent: Some(payment_intent.to_owned()),
+        ..ListRefunds::default()
+    };
+    let mut out = Vec::new();
+    let mut page = Page::first(100);
+    loop {
+        let refunds = stripe.list_refunds(&list, &page).await.unwrap();
+        out.extend(refunds.data.iter().map(json_of));
+        match (refunds.has_more, refunds.data.last()) {
+            (true, Some(last)) => page = Page::after(100, last.id.clone()),
+            _ => return out,
+        }
+    }
+}
+
+/// Each planned checkout made once, with its amount; each planned expiry
+/// done; no session Till did not mean to make.
+async fn verify_checkouts(
+    stripe: &StripeClient,
+    plan: &[Planned],
+    plan_of: &HashMap<&str, usize>,
+    v: &mut Verdict,
+) {
+    let mut sessions = Vec::new();
+    let mut page = Page::first(100);
+    loop {
+        let list = stripe
+            .list_checkout_sessions(&Default::default(), &page)
+            .await
+            .unwrap();
+        sessions.extend(list.data.iter().map(json_of));
+        match (list.has_more, list.data.last()) {
+            (true, Some(last)) => page = Page::after(100, last.id.clone()),
+            _ => break,
+        }
+    }
+    let mut made: HashMap<usize, Vec<&Value>> = HashMap::new();
+    for session in &sessions {
+        let by = session["metadata"]["till_operation_id"].as_str();
+        match by.and_then(|id| plan_of.get(id)) {
+            Some(&i) if matches!(plan[i].action, Action::CreateCheckout { .. }) => {
+                made.entry(i).or_default().push(session);
+            }
+            _ => {
+                v.unintended += 1;
+                v.problems.push(format!(
+                    "session {} by unknown operation {by:?}",
+                    session["id"]
+                ));
+            }
+        }
+    }
+    for (i, p) in plan.iter().enumerate() {
+        match p.action {
+            Action::CreateCheckout { amount } => match made.get(&i).map(Vec::as_slice) {
+                None | Some([]) => {
+                    v.lost += 1;
+                    v.problems.push(format!("checkout #{i} not made"));
+                }
+                Some([one])
+                    if one["amount_total"].as_i64() == Some(amount)
+                        && one["currency"].as_str() == Some(p.currency.as_str()) =>
+                {
+                    v.exactly_once += 1;
+                }
+                Some([one]) => {
+                    v.wrong_amount += 1;
+                    v.problems.push(format!(
+                        "checkout #{i} of {amount} {}: made {} {}",
+                        p.currency, one["amount_total"], one["currency"]
+                    ));
+                }
+                Some(many) => {
+                    v.duplicated += many.len() - 1;
+                    v.problems
+                        .push(format!("checkout #{i} made {} times", many.len()));
+                }
+            },
+            Action::ExpireCheckout { create } => {
+                let status = made
+                    .get(&create)
+                    .and_then(|s| s.first())
+                    .and_then(|s| s["status"].as_str());
+                if status == Some("expired") {
+                    v.exactly_once += 1;
+                } else {
+                    v.lost += 1;
+                    v.problems.push(format!(
+                        "expiry #{i} of checkout #{create} not done: {status:?}"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
 }

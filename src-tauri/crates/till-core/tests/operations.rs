@@ -14,7 +14,7 @@ use common::{ACCOUNT, client, client_at, control, make_payment, synced_store};
 use serde_json::json;
 use till_core::Error;
 use till_core::error::{ActionProblem, AmountProblem};
-use till_core::operations::{self, Actor, RefundWhy, ReleaseReason, Settled};
+use till_core::operations::{self, Actor, Amount, On, RefundWhy, ReleaseReason, Settled};
 use till_sim::seed::SeedSpec;
 use till_sim::{SimConfig, Simulator};
 use till_store::Store;
@@ -22,7 +22,7 @@ use till_store::table::operations::{self as journal, OperationRow};
 use till_store::table::{charges, payment_intents};
 use till_stripe::requests::{CreateRefund, ListRefunds, RefundTarget};
 use till_stripe::retry::RetryPolicy;
-use till_stripe::{ApiKey, Endpoint, Idempotency, Page, StripeClient};
+use till_stripe::{ApiKey, Currency, Endpoint, Idempotency, Money, Page, StripeClient};
 
 fn now() -> i64 {
     till_core::sync::unix_now()
@@ -33,6 +33,15 @@ fn who() -> Actor {
         operator: Some("Ada".into()),
         note: Some("table 4".into()),
     }
+}
+
+/// What a person typed for a payment, as the UI sends it: minor units of
+/// the payment's currency, parsed at the edge (here).
+fn typed(on: On<'_>, payment_id: &str, text: &str) -> Option<Amount> {
+    let row = payment_intents::get(on.store.lock().unwrap().conn(), on.account_id, payment_id)
+        .unwrap()?;
+    let money = Money::parse_major(text, &Currency::new(&row.currency)).unwrap();
+    Some(Amount::new(money.amount, &row.currency))
 }
 
 fn journal_len(store: &Mutex<Store>) -> usize {
@@ -87,21 +96,31 @@ async fn money_moves_once_through_the_journal() {
     // Bad input: refused with a reason, nothing journaled, nothing sent.
     let writes = sim.writes();
     let hold = &holds[0];
-    let too_much = format!("{}", hold.amount_capturable / 100 + 1);
+    // What was typed is parsed where it was typed (the UI's tests cover
+    // "abc", "1.234" and "12,50"); the core checks the minor units it gets.
+    let other = if hold.currency == "eur" { "usd" } else { "eur" };
     for (amount, reason) in [
-        ("0", AmountProblem::NotPositive),
-        ("-5", AmountProblem::NotANumber),
-        ("1.234", AmountProblem::TooManyDecimals),
-        ("abc", AmountProblem::NotANumber),
-        ("999999999", AmountProblem::AboveMaximum),
-        (too_much.as_str(), AmountProblem::AboveCapturable),
+        (Amount::new(0, &hold.currency), AmountProblem::NotPositive),
+        (
+            Amount::new(-500, &hold.currency),
+            AmountProblem::NotPositive,
+        ),
+        (
+            Amount::new(99_999_999_900, &hold.currency),
+            AmountProblem::AboveMaximum,
+        ),
+        (
+            Amount::new(hold.amount_capturable + 1, &hold.currency),
+            AmountProblem::AboveCapturable,
+        ),
+        (Amount::new(100, other), AmountProblem::WrongCurrency),
     ] {
-        let err = operations::capture(on, &hold.id, Some(amount), who(), now())
+        let err = operations::capture(on, &hold.id, Some(amount.clone()), who(), now())
             .await
             .unwrap_err();
         assert!(
             matches!(&err, Error::AmountRefused { reason: r, .. } if *r == reason),
-            "{amount}: {err:?}"
+            "{amount:?}: {err:?}"
         );
     }
     let err = operations::refund(on, &hold.id, None, None, who(), now())
@@ -133,9 +152,15 @@ async fn money_moves_once_through_the_journal() {
 
     // A partial capture: the rest is released, as Stripe does.
     let half = hold.amount_capturable / 2 / 100;
-    let done = operations::capture(on, &hold.id, Some(&half.to_string()), who(), now())
-        .await
-        .unwrap();
+    let done = operations::capture(
+        on,
+        &hold.id,
+        Some(Amount::new(half * 100, &hold.currency)),
+        who(),
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(done.payment.status, "succeeded");
     assert_eq!(done.payment.amount_received, half * 100);
     let row = journal::get(store.lock().unwrap().conn(), &done.operation_id)
@@ -205,9 +230,16 @@ async fn money_moves_once_through_the_journal() {
     // A dropped answer is retried with the same key by the client itself:
     // Stripe answers as the first time, and the refund is made once.
     control(&sim, "faults", json!({ "drop_after_commit_next": 1 }));
-    let done = operations::refund(on, &paid[2].id, Some("1.00"), None, who(), now())
-        .await
-        .unwrap();
+    let done = operations::refund(
+        on,
+        &paid[2].id,
+        typed(on, &paid[2].id, "1.00"),
+        None,
+        who(),
+        now(),
+    )
+    .await
+    .unwrap();
     let refund_id = done.refund_id.unwrap();
     let made = c
         .list_refunds(
@@ -233,7 +265,7 @@ async fn money_moves_once_through_the_journal() {
     let err = operations::refund(
         on,
         &target.id,
-        Some("1.00"),
+        typed(on, &target.id, "1.00"),
         Some(RefundWhy::RequestedByCustomer),
         who(),
         now(),
@@ -281,9 +313,16 @@ async fn money_moves_once_through_the_journal() {
     // After the idempotency window, an operation whose answer was lost is
     // settled by finding what it made.
     control(&sim, "faults", json!({ "stored_500_next": 1 }));
-    let err = operations::refund(on, &paid[1].id, Some("1.00"), None, who(), now())
-        .await
-        .unwrap_err();
+    let err = operations::refund(
+        on,
+        &paid[1].id,
+        typed(on, &paid[1].id, "1.00"),
+        None,
+        who(),
+        now(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }));
     control(&sim, "faults", json!({}));
     let settled = operations::resolve_open(&c, &store, ACCOUNT, now() + 25 * 3600)
@@ -399,7 +438,7 @@ async fn a_refund_made_is_recorded_succeeded_when_its_payment_cannot_be_read_aga
         store: &store,
         account_id: ACCOUNT,
     };
-    let done = operations::refund(on, &pi, Some("10.00"), None, who(), now())
+    let done = operations::refund(on, &pi, typed(on, &pi, "10.00"), None, who(), now())
         .await
         .unwrap();
     let refund_id = done.refund_id.clone().unwrap();
@@ -443,7 +482,7 @@ async fn a_refund_made_is_recorded_succeeded_when_its_payment_cannot_be_read_aga
     assert_eq!(refunds_at_stripe(&c, &pi).await.len(), 2, "each once");
 
     // Fully refunded, as far as the cache knows: nothing more is sent.
-    let err = operations::refund(on, &pi, Some("1.00"), None, who(), now())
+    let err = operations::refund(on, &pi, typed(on, &pi, "1.00"), None, who(), now())
         .await
         .unwrap_err();
     assert!(
@@ -479,8 +518,17 @@ async fn resolving_reports_the_journals_state_after_the_attempt() {
     // The database refuses to mark the operation sent: it stays unknown, and
     // is reported so, not failed.
     control(&sim, "faults", json!({ "stored_500_next": 1 }));
-    let first =
-        unknown_id(operations::refund(on, &paid[0], Some("1.00"), None, who(), now()).await);
+    let first = unknown_id(
+        operations::refund(
+            on,
+            &paid[0],
+            typed(on, &paid[0], "1.00"),
+            None,
+            who(),
+            now(),
+        )
+        .await,
+    );
     control(&sim, "faults", json!({}));
     store
         .lock()
@@ -517,8 +565,17 @@ async fn resolving_reports_the_journals_state_after_the_attempt() {
         ..on
     };
     control(&sim, "faults", json!({ "drop_before_commit_next": 1 }));
-    let second =
-        unknown_id(operations::refund(on, &paid[1], Some("1.00"), None, who(), now()).await);
+    let second = unknown_id(
+        operations::refund(
+            on,
+            &paid[1],
+            typed(on, &paid[1], "1.00"),
+            None,
+            who(),
+            now(),
+        )
+        .await,
+    );
     control(&sim, "faults", json!({}));
     assert!(
         refunds_at_stripe(&c, &paid[1]).await.is_empty(),
@@ -641,7 +698,7 @@ async fn a_failing_lookup_leaves_its_operation_open_and_settles_the_rest() {
         // One second apart: settled in this order.
         let at = start + i64::try_from(i).unwrap();
         ids.push(unknown_id(
-            operations::refund(on, pi, Some("2.00"), None, who(), at).await,
+            operations::refund(on, pi, typed(on, pi, "2.00"), None, who(), at).await,
         ));
     }
     control(&sim, "faults", json!({}));
@@ -682,7 +739,8 @@ async fn a_refund_is_found_past_the_first_hundred() {
         account_id: ACCOUNT,
     };
     control(&sim, "faults", json!({ "stored_500_next": 1 }));
-    let ours = unknown_id(operations::refund(on, &pi, Some("10.00"), None, who(), now()).await);
+    let ours =
+        unknown_id(operations::refund(on, &pi, typed(on, &pi, "10.00"), None, who(), now()).await);
     control(&sim, "faults", json!({}));
     // 100 newer refunds, made elsewhere (the Dashboard, another till).
     for _ in 0..100 {
@@ -739,7 +797,9 @@ async fn a_key_revoked_after_a_lost_answer_leaves_the_operation_unknown() {
         account_id: ACCOUNT,
     };
     control(&sim, "faults", json!({ "stored_500_next": 1 }));
-    let id = unknown_id(operations::refund(on, &paid, Some("10.00"), None, who(), now()).await);
+    let id = unknown_id(
+        operations::refund(on, &paid, typed(on, &paid, "10.00"), None, who(), now()).await,
+    );
     control(&sim, "keys/revoke", json!({ "key": key }));
 
     let settled = operations::resolve_open(&c, &store, ACCOUNT, now())

@@ -88,7 +88,7 @@ mod server;
 pub mod state;
 pub mod time;
 
-pub use server::{SimConfig, Simulator};
+pub use server::{CONTROL_TOKEN_HEADER, SimConfig, Simulator};
 
 /// The API version the simulator speaks and echoes when a request names none.
 pub const API_VERSION: &str = "2023-08-16";

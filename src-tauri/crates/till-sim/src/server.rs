@@ -34,7 +34,16 @@ pub struct SimConfig {
     pub seed: u64,
     /// History for the demo account (`--demo`, `--seed-payments`).
     pub history: Option<crate::seed::SeedSpec>,
+    /// When set, the controls (`/_sim/…`) answer only requests that carry
+    /// it in the [`CONTROL_TOKEN_HEADER`] header: the app's in-process demo
+    /// sets a random one, so no other local process can register keys,
+    /// inject faults or move the clock. The hosted pages (`/pay/…`) stay
+    /// open, as Stripe's are.
+    pub control_token: Option<String>,
 }
+
+/// The header that carries [`SimConfig::control_token`].
+pub const CONTROL_TOKEN_HEADER: &str = "till-sim-token";
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -44,6 +53,7 @@ impl Default for SimConfig {
             rate_limit: 25,
             seed: 0x5717,
             history: None,
+            control_token: None,
         }
     }
 }
@@ -70,9 +80,14 @@ pub struct Shared {
     pub clock_offset: AtomicI64,
     pub base_url: String,
     pub default_rate: u32,
+    /// See [`SimConfig::control_token`].
+    pub control_token: Option<String>,
     /// Stripe API requests answered (not the controls), by method.
     pub reads: std::sync::atomic::AtomicU64,
     pub writes: std::sync::atomic::AtomicU64,
+    /// When each Stripe API request arrived: what a client's rate limit
+    /// is checked against ([`Simulator::busiest`]).
+    pub arrivals: Mutex<Vec<std::time::Instant>>,
     /// In-process tests only: see [`Simulator::set_after_commit`].
     pub after_commit: Mutex<Option<AfterCommit>>,
     pub injected: faults::Tally,
@@ -172,10 +187,12 @@ impl Simulator {
             clock_offset: AtomicI64::new(0),
             reads: std::sync::atomic::AtomicU64::new(0),
             writes: std::sync::atomic::AtomicU64::new(0),
+            arrivals: Mutex::new(Vec::new()),
             after_commit: Mutex::new(None),
             injected: faults::Tally::default(),
             base_url: format!("http://{addr}"),
             default_rate: config.rate_limit,
+            control_token: config.control_token,
         });
         let (demo_account, demo_key) = shared.open_account("Demo");
         let report = config
@@ -223,6 +240,21 @@ impl Simulator {
         self.shared
             .writes
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The most Stripe API requests that arrived within any `window` since
+    /// `since` (every account together), and the requests counted.
+    pub fn busiest(
+        &self,
+        since: std::time::Instant,
+        window: std::time::Duration,
+    ) -> (usize, usize) {
+        let arrivals: Vec<_> = lock(&self.shared.arrivals)
+            .iter()
+            .copied()
+            .filter(|at| *at >= since)
+            .collect();
+        (busiest(&arrivals, window), arrivals.len())
     }
 
     pub fn demo_key(&self) -> &str {
@@ -300,6 +332,19 @@ async fn serve(listener: StdListener, shared: Arc<Shared>, mut stopped: watch::R
 
 pub type Reply = Response<Full<Bytes>>;
 
+/// The most instants within any `window`, over instants in arrival order.
+fn busiest(arrivals: &[std::time::Instant], window: std::time::Duration) -> usize {
+    let mut first = 0;
+    let mut most = 0;
+    for (last, at) in arrivals.iter().enumerate() {
+        while at.duration_since(arrivals[first]) >= window {
+            first += 1;
+        }
+        most = most.max(last - first + 1);
+    }
+    most
+}
+
 pub fn json_reply(status: u16, body: &Value, request_id: &str) -> Reply {
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() =
@@ -323,6 +368,14 @@ fn error_reply(err: &ApiError, request_id: &str) -> Reply {
     reply
 }
 
+/// Whether a request may use the controls: always, unless a token is set.
+fn controls_allowed(shared: &Shared, headers: &hyper::HeaderMap) -> bool {
+    match &shared.control_token {
+        None => true,
+        Some(token) => header(headers, CONTROL_TOKEN_HEADER) == Some(token.as_str()),
+    }
+}
+
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, DropConnection> {
     let request_id = format!("req_{}", random_token(&mut lock(&shared.rng), 14));
     let version = header(req.headers(), "stripe-version")
@@ -330,7 +383,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, Dr
         .to_owned();
     let path = req.uri().path().to_owned();
     let idempotency_key = header(req.headers(), "idempotency-key").map(str::to_owned);
-    let mut reply = if path.starts_with("/_sim/") || path.starts_with("/pay/") {
+    let mut reply = if path.starts_with("/_sim/") && !controls_allowed(&shared, req.headers()) {
+        Ok(error_reply(
+            &ApiError::authentication("The simulator's controls need its token."),
+            &request_id,
+        ))
+    } else if path.starts_with("/_sim/") || path.starts_with("/pay/") {
         Ok(crate::controls::handle(&shared, req, &request_id).await)
     } else {
         let counter = if req.method() == hyper::Method::GET {
@@ -339,6 +397,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, Dr
             &shared.writes
         };
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&shared.arrivals).push(std::time::Instant::now());
         api(&shared, req, &request_id).await
     }?;
     let headers = reply.headers_mut();
@@ -644,5 +703,31 @@ fn run(
             .cloned()
             .ok_or(err),
         result => result,
+    }
+}
+
+#[cfg(test)]
+mod busiest_tests {
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_busiest_window_is_counted_sliding() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        // 3 in the first second, then 4 straddling 1.5 s to 2.4 s.
+        let arrivals = [
+            at(0),
+            at(100),
+            at(900),
+            at(1500),
+            at(1800),
+            at(2100),
+            at(2400),
+            at(4000),
+        ];
+        assert_eq!(super::busiest(&arrivals, Duration::from_secs(1)), 4);
+        assert_eq!(super::busiest(&arrivals, Duration::from_millis(100)), 1);
+        assert_eq!(super::busiest(&arrivals, Duration::from_secs(5)), 8);
+        assert_eq!(super::busiest(&[], Duration::from_secs(1)), 0);
     }
 }

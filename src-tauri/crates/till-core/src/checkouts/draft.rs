@@ -26,11 +26,12 @@ const MAX_ITEMS: usize = 100;
     rename_all_fields = "camelCase"
 )]
 pub enum DraftItem {
-    /// Typed in for this checkout: a name and a unit price in major units
-    /// ("12.50"; "1200" in JPY).
+    /// Typed in for this checkout: a name and a unit price in minor units
+    /// of `currency` (1250 for €12.50; 1200 for ¥1,200), parsed where it
+    /// was typed.
     Adhoc {
         name: String,
-        unit_amount: String,
+        unit_amount: i64,
         currency: String,
         quantity: u32,
     },
@@ -294,16 +295,8 @@ fn check_item(
                     format!("{currency} is not a currency code"),
                 ));
             }
-            let text = unit_amount.trim();
-            let parsed = if text.starts_with('-') {
-                Err(MoneyError::NotPositive)
-            } else {
-                Money::parse_major(text, &Currency::new(&code)).and_then(|m| {
-                    m.check_chargeable()?;
-                    Ok(m)
-                })
-            };
-            let money = parsed.map_err(|err| {
+            let money = Money::new(*unit_amount, Currency::new(&code));
+            let money = money.check_chargeable().map(|()| money).map_err(|err| {
                 refused(
                     price_problem(&err),
                     at,

@@ -1,15 +1,15 @@
-//! Creating and expiring checkouts through the operations journal, with the
-//! guarantees of captures and refunds: checked, written and committed with
-//! an idempotency key before sending, resent with the same key, settled by
-//! looking at Stripe after the key's 24 hours.
+//! Creating and expiring checkouts: two [`Movement`]s of the journal
+//! engine, with the guarantees of captures and refunds (checked, written
+//! and committed with an idempotency key before sending, resent with the
+//! same key, settled by looking at Stripe after the key's 24 hours).
 
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
-use till_store::Store;
-use till_store::table::operations::{self, OperationRow, State};
+use till_store::table::operations::{Kind, OperationRow};
 use till_store::table::{checkout_defaults, checkout_sessions, customers};
+use till_store::{Store, StoreError};
 use till_stripe::models::{CheckoutSession, Raw};
 use till_stripe::requests::{CreatedRange, ListCheckoutSessions, ListPrices};
 use till_stripe::{Idempotency, OPERATION_METADATA_KEY, Page, StripeClient, StripeError};
@@ -18,21 +18,12 @@ use super::draft::{self, CheckoutDraft, CheckoutRequest, Context, DraftItem, Kno
 use super::{CatalogPrice, CheckoutDetail};
 use crate::Error;
 use crate::error::CheckoutProblem;
-use crate::operations::{
-    Actor, IDEMPOTENCY_WINDOW, NOT_FOUND_FINAL, NOT_FOUND_YET, On, lock, mark_sent, record_failure,
-    write,
-};
+use crate::journal::{self, Entry, Lookup, Movement, On, Verdict, lock};
+use crate::operations::Actor;
 use crate::sync::kinds;
 
-pub const CREATE: &str = "checkout";
 /// Seconds kept inside Stripe's expiry bounds.
 const EXPIRY_MARGIN: i64 = 120;
-pub const EXPIRE: &str = "checkout_expire";
-
-/// Whether a journal entry is one of these.
-pub fn is_checkout(kind: &str) -> bool {
-    kind == CREATE || kind == EXPIRE
-}
 
 /// What creating or expiring did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -143,70 +134,234 @@ fn detail_of(store: &Mutex<Store>, account_id: &str, id: &str) -> Result<Checkou
     super::detail(&lock(store), account_id, id)
 }
 
-/// Sends (or sends again) a journaled checkout operation and records what
-/// happened.
-async fn execute(on: On<'_>, op: &OperationRow, now: i64) -> Result<CheckoutDone, Error> {
-    mark_sent(on.store, op, now)?;
-    let key = Idempotency::Operation {
-        key: op.idempotency_key.clone(),
+/// A created or expired session, read again with its lines for the list;
+/// best effort, the sync brings them too.
+async fn with_lines(client: &StripeClient, session: Raw<CheckoutSession>) -> Raw<CheckoutSession> {
+    client
+        .retrieve_checkout_session(&session.id, &["line_items"])
+        .await
+        .unwrap_or(session)
+}
+
+fn store_session(
+    tx: &rusqlite::Connection,
+    account_id: &str,
+    session: &Raw<CheckoutSession>,
+) -> Result<(), StoreError> {
+    kinds::store_session(tx, account_id, session)
+}
+
+fn checkout_done(
+    store: &Mutex<Store>,
+    op: &OperationRow,
+    session: &Raw<CheckoutSession>,
+) -> Result<CheckoutDone, Error> {
+    Ok(CheckoutDone {
         operation_id: op.id.clone(),
-    };
-    let sent: Result<Raw<CheckoutSession>, StripeError> = if op.kind == CREATE {
-        match serde_json::from_str::<CheckoutRequest>(&op.params) {
-            Ok(request) => {
-                on.client
-                    .create_checkout_session(&request.to_stripe(), key)
-                    .await
+        detail: detail_of(store, &op.account_id, &session.id)?,
+    })
+}
+
+/// Creates a checkout session from a checked draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct CreateCheckout(CheckoutRequest);
+
+impl Movement for CreateCheckout {
+    const KIND: Kind = Kind::CreateCheckout;
+    type Answer = Raw<CheckoutSession>;
+    type Done = CheckoutDone;
+
+    /// A checkout must still have 30 minutes ahead of it when it is sent
+    /// (it may have waited, pending, since a crash).
+    fn check(&self, _on: On<'_>, _target: &str, now: i64) -> Result<Entry, Error> {
+        if self.0.expires_at - now < i64::from(draft::MIN_EXPIRY_MINUTES) * 60 {
+            return Err(Error::CheckoutRefused {
+                reason: CheckoutProblem::ExpiryOutOfRange,
+                item: None,
+                detail: "this checkout waited too long to be sent: discard it and create it again"
+                    .to_owned(),
+            });
+        }
+        Ok(Entry {
+            target: String::new(),
+            amount: Some(self.0.total),
+            currency: Some(self.0.currency.clone()),
+        })
+    }
+
+    /// The URLs it uses become the account's defaults, with the entry.
+    fn journal_also(&self, tx: &rusqlite::Connection, account_id: &str) -> Result<(), StoreError> {
+        let remembered = checkout_defaults::CheckoutDefaults {
+            success_url: self.0.success_url.clone(),
+            cancel_url: self.0.cancel_url.clone(),
+        };
+        if checkout_defaults::get(tx, account_id)?.as_ref() != Some(&remembered) {
+            checkout_defaults::set(tx, account_id, &remembered)?;
+        }
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        client: &StripeClient,
+        _op: &OperationRow,
+        key: Idempotency,
+    ) -> Result<Raw<CheckoutSession>, StripeError> {
+        let session = client
+            .create_checkout_session(&self.0.to_stripe(), key)
+            .await?;
+        Ok(with_lines(client, session).await)
+    }
+
+    /// A created session carries the operation id in its metadata. It was
+    /// sent any time from its journaling to now (a pending one at the
+    /// user's word, an unknown one again at start-up).
+    async fn find(
+        &self,
+        client: &StripeClient,
+        op: &OperationRow,
+        now: i64,
+    ) -> Result<Lookup<Raw<CheckoutSession>>, StripeError> {
+        let list = ListCheckoutSessions {
+            created: Some(CreatedRange::between(op.created_at - 300, now + 300)),
+            ..ListCheckoutSessions::default()
+        };
+        let mut page = Page::first(100);
+        let found = loop {
+            let sessions = client.list_checkout_sessions(&list, &page).await?;
+            let found = sessions
+                .data
+                .iter()
+                .find(|s| {
+                    s.metadata
+                        .as_ref()
+                        .and_then(|m| m.get(OPERATION_METADATA_KEY))
+                        .is_some_and(|id| *id == op.id)
+                })
+                .cloned();
+            match (found.is_none() && sessions.has_more, sessions.data.last()) {
+                (true, Some(last)) => page.starting_after = Some(last.id.clone()),
+                _ => break found,
             }
-            Err(err) => return Err(Error::internal(format!("the journal entry: {err}"))),
-        }
-    } else {
-        on.client.expire_checkout_session(&op.target, key).await
-    };
-    match sent {
-        Ok(session) => {
-            // With its lines for the list; best effort, the sync brings them too.
-            let full = on
-                .client
-                .retrieve_checkout_session(&session.id, &["line_items"])
-                .await
-                .unwrap_or(session);
-            write(on.store, |tx| {
-                kinds::store_session(tx, &op.account_id, &full)?;
-                operations::finish(
-                    tx,
-                    &op.id,
-                    State::Succeeded,
-                    now,
-                    None,
-                    Some(&full.id),
-                    None,
-                )
-            })?;
-            Ok(CheckoutDone {
-                operation_id: op.id.clone(),
-                detail: detail_of(on.store, &op.account_id, &full.id)?,
-            })
-        }
-        Err(err) => Err(record_failure(on.store, op, &err, now)?),
+        };
+        let verdict = match &found {
+            Some(session) => Verdict::Happened {
+                result_id: session.id.clone(),
+            },
+            None => Verdict::NotFound,
+        };
+        Ok(Lookup {
+            seen: found,
+            verdict,
+        })
+    }
+
+    fn store(
+        tx: &rusqlite::Connection,
+        account_id: &str,
+        session: &Raw<CheckoutSession>,
+    ) -> Result<(), StoreError> {
+        store_session(tx, account_id, session)
+    }
+
+    fn result_id(_op: &OperationRow, session: &Raw<CheckoutSession>) -> String {
+        session.id.clone()
+    }
+
+    fn done(
+        store: &Mutex<Store>,
+        op: &OperationRow,
+        session: &Raw<CheckoutSession>,
+    ) -> Result<CheckoutDone, Error> {
+        checkout_done(store, op, session)
     }
 }
 
-fn journal(on: On<'_>, op: &OperationRow) -> Result<(), Error> {
-    write(on.store, |tx| operations::insert_pending(tx, op))
-}
+/// Expires an open session: its link stops working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ExpireCheckout {}
 
-fn new_row(on: On<'_>, kind: &str, target: &str, actor: Actor, now: i64) -> OperationRow {
-    OperationRow {
-        id: format!("op_{}", uuid::Uuid::new_v4().simple()),
-        account_id: on.account_id.to_owned(),
-        kind: kind.to_owned(),
-        target: target.to_owned(),
-        idempotency_key: uuid::Uuid::new_v4().to_string(),
-        operator: actor.operator.filter(|o| !o.trim().is_empty()),
-        note: actor.note.filter(|n| !n.trim().is_empty()),
-        created_at: now,
-        ..OperationRow::default()
+impl Movement for ExpireCheckout {
+    const KIND: Kind = Kind::ExpireCheckout;
+    type Answer = Raw<CheckoutSession>;
+    type Done = CheckoutDone;
+
+    fn check(&self, on: On<'_>, target: &str, now: i64) -> Result<Entry, Error> {
+        let row = checkout_sessions::get(lock(on.store).conn(), on.account_id, target)?
+            .ok_or_else(|| Error::NotFound {
+                id: target.to_owned(),
+            })?;
+        if row.status != "open" || row.expires_at <= now {
+            return Err(Error::CheckoutRefused {
+                reason: CheckoutProblem::NotOpen,
+                item: None,
+                detail: format!(
+                    "{target} is {}, not open",
+                    if row.status == "open" {
+                        "expired"
+                    } else {
+                        &row.status
+                    }
+                ),
+            });
+        }
+        Ok(Entry {
+            target: target.to_owned(),
+            amount: row.amount_total,
+            currency: row.currency.clone(),
+        })
+    }
+
+    async fn send(
+        &self,
+        client: &StripeClient,
+        op: &OperationRow,
+        key: Idempotency,
+    ) -> Result<Raw<CheckoutSession>, StripeError> {
+        let session = client.expire_checkout_session(&op.target, key).await?;
+        Ok(with_lines(client, session).await)
+    }
+
+    /// An expired session is no longer open.
+    async fn find(
+        &self,
+        client: &StripeClient,
+        op: &OperationRow,
+        _now: i64,
+    ) -> Result<Lookup<Raw<CheckoutSession>>, StripeError> {
+        let session = client.retrieve_checkout_session(&op.target, &[]).await?;
+        let verdict = if session.status.as_deref() == Some("expired") {
+            Verdict::Happened {
+                result_id: session.id.clone(),
+            }
+        } else {
+            Verdict::NotFound
+        };
+        Ok(Lookup {
+            seen: Some(session),
+            verdict,
+        })
+    }
+
+    fn store(
+        tx: &rusqlite::Connection,
+        account_id: &str,
+        session: &Raw<CheckoutSession>,
+    ) -> Result<(), StoreError> {
+        store_session(tx, account_id, session)
+    }
+
+    fn result_id(_op: &OperationRow, session: &Raw<CheckoutSession>) -> String {
+        session.id.clone()
+    }
+
+    fn done(
+        store: &Mutex<Store>,
+        op: &OperationRow,
+        session: &Raw<CheckoutSession>,
+    ) -> Result<CheckoutDone, Error> {
+        checkout_done(store, op, session)
     }
 }
 
@@ -237,22 +392,7 @@ pub async fn create(
             i64::from(draft::MIN_EXPIRY_MINUTES) * 60 + EXPIRY_MARGIN,
             i64::from(draft::MAX_EXPIRY_MINUTES) * 60 - EXPIRY_MARGIN,
         );
-    let remembered = checkout_defaults::CheckoutDefaults {
-        success_url: request.success_url.clone(),
-        cancel_url: request.cancel_url.clone(),
-    };
-    let mut op = new_row(on, CREATE, "", actor, now);
-    op.params = serde_json::to_string(&request).map_err(Error::internal)?;
-    op.amount = Some(request.total);
-    op.currency = Some(request.currency.clone());
-    // The journal entry and the remembered URLs, committed before sending.
-    write(on.store, |tx| {
-        if defaults.as_ref() != Some(&remembered) {
-            checkout_defaults::set(tx, on.account_id, &remembered)?;
-        }
-        operations::insert_pending(tx, &op)
-    })?;
-    execute(on, &op, now).await
+    journal::perform(on, "", CreateCheckout(request), actor, now).await
 }
 
 /// Expires an open session: its link stops working.
@@ -262,125 +402,5 @@ pub async fn expire(
     actor: Actor,
     now: i64,
 ) -> Result<CheckoutDone, Error> {
-    let row = checkout_sessions::get(lock(on.store).conn(), on.account_id, session_id)?
-        .ok_or_else(|| Error::NotFound {
-            id: session_id.to_owned(),
-        })?;
-    if row.status != "open" || row.expires_at <= now {
-        return Err(Error::CheckoutRefused {
-            reason: CheckoutProblem::NotOpen,
-            item: None,
-            detail: format!(
-                "{session_id} is {}, not open",
-                if row.status == "open" {
-                    "expired"
-                } else {
-                    &row.status
-                }
-            ),
-        });
-    }
-    let mut op = new_row(on, EXPIRE, session_id, actor, now);
-    op.params = "{}".to_owned();
-    op.amount = row.amount_total;
-    op.currency = row.currency.clone();
-    journal(on, &op)?;
-    execute(on, &op, now).await
-}
-
-/// Sends a checkout operation the user chose to send after a crash left it
-/// unsent. A checkout must still have 30 minutes ahead of it.
-pub async fn send_pending(on: On<'_>, op: &OperationRow, now: i64) -> Result<CheckoutDone, Error> {
-    if op.kind == CREATE {
-        let request: CheckoutRequest = serde_json::from_str(&op.params)
-            .map_err(|err| Error::internal(format!("the journal entry: {err}")))?;
-        if request.expires_at - now < i64::from(draft::MIN_EXPIRY_MINUTES) * 60 {
-            return Err(Error::CheckoutRefused {
-                reason: CheckoutProblem::ExpiryOutOfRange,
-                item: None,
-                detail: "this checkout waited too long to be sent: discard it and create it again"
-                    .to_owned(),
-            });
-        }
-    }
-    execute(on, op, now).await
-}
-
-/// Settles a sent checkout operation whose answer was lost (see
-/// [`crate::operations::resolve_open`]); returns the state it ends in.
-pub async fn resolve(on: On<'_>, op: &OperationRow, now: i64) -> Result<String, Error> {
-    if now - op.sent_at.unwrap_or(op.created_at) < IDEMPOTENCY_WINDOW {
-        return match execute(on, op, now).await {
-            Ok(_) => Ok("succeeded".to_owned()),
-            // Not finding it proves nothing inside the window: the first
-            // request may still be running. It stays unknown, safe to send
-            // again with its key.
-            Err(Error::OutcomeUnknown { .. }) => settle_by_lookup(on, op, now, false).await,
-            Err(_) => Ok("failed".to_owned()),
-        };
-    }
-    settle_by_lookup(on, op, now, true).await
-}
-
-/// Did it happen? A created session carries the operation id in its
-/// metadata; an expired one is no longer open.
-async fn settle_by_lookup(
-    on: On<'_>,
-    op: &OperationRow,
-    now: i64,
-    absent_is_final: bool,
-) -> Result<String, Error> {
-    let found: Option<Raw<CheckoutSession>> = if op.kind == CREATE {
-        let list = ListCheckoutSessions {
-            // Sent any time up to now (a pending one at the user's word, an
-            // unknown one again at start-up): from its journaling to now.
-            created: Some(CreatedRange::between(op.created_at - 300, now + 300)),
-            ..ListCheckoutSessions::default()
-        };
-        let mut page = Page::first(100);
-        loop {
-            let sessions = on.client.list_checkout_sessions(&list, &page).await?;
-            let found = sessions
-                .data
-                .iter()
-                .find(|s| {
-                    s.metadata
-                        .as_ref()
-                        .and_then(|m| m.get(OPERATION_METADATA_KEY))
-                        .is_some_and(|id| *id == op.id)
-                })
-                .cloned();
-            match (found.is_none() && sessions.has_more, sessions.data.last()) {
-                (true, Some(last)) => page.starting_after = Some(last.id.clone()),
-                _ => break found,
-            }
-        }
-    } else {
-        let session = on.client.retrieve_checkout_session(&op.target, &[]).await?;
-        (session.status.as_deref() == Some("expired")).then_some(session)
-    };
-    let state = match (&found, absent_is_final) {
-        (Some(_), _) => State::Succeeded,
-        (None, true) => State::Failed,
-        (None, false) => State::Unknown,
-    };
-    write(on.store, |tx| {
-        if let Some(session) = &found {
-            kinds::store_session(tx, &op.account_id, session)?;
-        }
-        operations::finish(
-            tx,
-            &op.id,
-            state,
-            now,
-            None,
-            found.as_ref().map(|s| s.id.as_str()),
-            match state {
-                State::Failed => Some(NOT_FOUND_FINAL),
-                State::Unknown => Some(NOT_FOUND_YET),
-                _ => None,
-            },
-        )
-    })?;
-    Ok(state.as_str().to_owned())
+    journal::perform(on, session_id, ExpireCheckout {}, actor, now).await
 }

@@ -192,15 +192,7 @@ pub fn duplicate(
                 },
                 None => DraftItem::Adhoc {
                     name: line.description.clone(),
-                    unit_amount: till_stripe::Money::new(
-                        line.unit_amount,
-                        till_stripe::Currency::new(&line.currency),
-                    )
-                    .display_major()
-                    .split(' ')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
+                    unit_amount: line.unit_amount,
                     currency: line.currency,
                     quantity,
                 },

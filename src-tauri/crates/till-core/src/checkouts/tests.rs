@@ -6,10 +6,11 @@ use super::draft::{self, CheckoutDraft, Context, DraftItem, KnownPrice, Metadata
 use crate::Error;
 use crate::error::CheckoutProblem;
 
-fn tea(amount: &str, currency: &str) -> DraftItem {
+/// Tea at `amount` minor units, as the form sends it.
+fn tea(amount: i64, currency: &str) -> DraftItem {
     DraftItem::Adhoc {
         name: "Tea".into(),
-        unit_amount: amount.into(),
+        unit_amount: amount,
         currency: currency.into(),
         quantity: 2,
     }
@@ -45,7 +46,7 @@ fn reason(result: Result<draft::CheckoutRequest, Error>) -> CheckoutProblem {
 
 fn base() -> CheckoutDraft {
     CheckoutDraft {
-        items: vec![tea("3.5", "USD")],
+        items: vec![tea(350, "USD")],
         expires_in_minutes: 30,
         ..CheckoutDraft::default()
     }
@@ -88,17 +89,17 @@ fn currencies_follow_their_decimals() {
         cancel_url: None,
     };
     let yen = CheckoutDraft {
-        items: vec![tea("1200", "jpy")],
+        items: vec![tea(1200, "jpy")],
         ..base()
     };
     assert_eq!(check(&yen, Some(&defaults)).unwrap().total, 2400);
     let dinar = CheckoutDraft {
-        items: vec![tea("1.250", "bhd")],
+        items: vec![tea(1_250, "bhd")],
         ..base()
     };
     assert_eq!(check(&dinar, Some(&defaults)).unwrap().total, 2500);
     let odd = CheckoutDraft {
-        items: vec![tea("1.255", "bhd")],
+        items: vec![tea(1_255, "bhd")],
         ..base()
     };
     assert_eq!(
@@ -106,7 +107,7 @@ fn currencies_follow_their_decimals() {
         CheckoutProblem::PriceInvalid
     );
     let code = CheckoutDraft {
-        items: vec![tea("1", "dollars")],
+        items: vec![tea(100, "dollars")],
         ..base()
     };
     assert_eq!(

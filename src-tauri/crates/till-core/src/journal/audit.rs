@@ -1,6 +1,12 @@
 //! The journal as the audit view and its CSV export.
 
-use super::*;
+use serde::Serialize;
+use specta::Type;
+use till_store::Store;
+use till_store::table::operations;
+use till_stripe::{Currency, Money};
+
+use crate::Error;
 
 /// One line of the audit view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -32,7 +38,7 @@ pub fn entries(
         .into_iter()
         .map(|op| OperationEntry {
             id: op.id,
-            kind: op.kind,
+            kind: op.kind.as_str().to_owned(),
             // A new checkout has no target until Stripe names it.
             target: if op.target.is_empty() {
                 op.result_id.unwrap_or_default()
@@ -43,7 +49,7 @@ pub fn entries(
             currency: op.currency,
             operator: op.operator,
             note: op.note,
-            state: op.state,
+            state: op.state.as_str().to_owned(),
             created_at: op.created_at,
             finished_at: op.finished_at,
             error: op.error,

@@ -16,8 +16,7 @@ impl Till {
     /// The account's active one-time prices (from Stripe, not the cache:
     /// the catalog is small and must be current to sell from).
     pub async fn checkout_catalog(&self, account_id: &str) -> Result<Vec<CatalogPrice>> {
-        let client = self.stripe_client(account_id)?;
-        journal::catalog(&client).await
+        journal::catalog(self.account(account_id)?.client()).await
     }
 
     pub async fn create_checkout(
@@ -26,14 +25,10 @@ impl Till {
         draft: &CheckoutDraft,
         actor: Actor,
     ) -> Result<CheckoutDone> {
-        self.permitted(account_id, |c| c.create_checkouts, "creating checkouts")?;
-        let client = self.stripe_client(account_id)?;
-        let done = self
-            .money_action(
-                account_id,
-                journal::create(self.on(&client, account_id), draft, actor, now()),
-            )
-            .await?;
+        let account = self.account(account_id)?;
+        account.permit(|c| c.create_checkouts, "creating checkouts")?;
+        let create = journal::create(account.on(), draft, actor, now());
+        let done = self.money_action(account_id, create).await?;
         self.follow_checkouts(account_id, true);
         Ok(done)
     }
@@ -44,13 +39,10 @@ impl Till {
         session_id: &str,
         actor: Actor,
     ) -> Result<CheckoutDone> {
-        self.permitted(account_id, |c| c.create_checkouts, "expiring checkouts")?;
-        let client = self.stripe_client(account_id)?;
-        self.money_action(
-            account_id,
-            journal::expire(self.on(&client, account_id), session_id, actor, now()),
-        )
-        .await
+        let account = self.account(account_id)?;
+        account.permit(|c| c.create_checkouts, "expiring checkouts")?;
+        let expire = journal::expire(account.on(), session_id, actor, now());
+        self.money_action(account_id, expire).await
     }
 
     pub fn checkouts(

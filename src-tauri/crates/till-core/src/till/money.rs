@@ -2,30 +2,23 @@
 //! the journal, and the journal itself.
 
 use super::{Till, now};
+use crate::journal;
+use crate::operations::{self, Actor, Amount, Done, RefundWhy, ReleaseReason};
 use crate::{Error, Result};
 
 impl Till {
-    /// Captures all of a hold, or `amount` of it (in major units, "12.50").
+    /// Captures all of a hold, or `amount` of it.
     pub async fn capture(
         &self,
         account_id: &str,
         payment_id: &str,
-        amount: Option<&str>,
-        actor: crate::operations::Actor,
-    ) -> Result<crate::operations::Done> {
-        self.permitted(account_id, |c| c.capture, "capturing holds")?;
-        let client = self.stripe_client(account_id)?;
-        self.money_action(
-            account_id,
-            crate::operations::capture(
-                self.on(&client, account_id),
-                payment_id,
-                amount,
-                actor,
-                now(),
-            ),
-        )
-        .await
+        amount: Option<Amount>,
+        actor: Actor,
+    ) -> Result<Done> {
+        let account = self.account(account_id)?;
+        account.permit(|c| c.capture, "capturing holds")?;
+        let capture = operations::capture(account.on(), payment_id, amount, actor, now());
+        self.money_action(account_id, capture).await
     }
 
     /// Releases a hold: the customer's money is let go, none is taken.
@@ -33,89 +26,47 @@ impl Till {
         &self,
         account_id: &str,
         payment_id: &str,
-        reason: Option<crate::operations::ReleaseReason>,
-        actor: crate::operations::Actor,
-    ) -> Result<crate::operations::Done> {
-        self.permitted(account_id, |c| c.capture, "releasing holds")?;
-        let client = self.stripe_client(account_id)?;
-        self.money_action(
-            account_id,
-            crate::operations::release(
-                self.on(&client, account_id),
-                payment_id,
-                reason,
-                actor,
-                now(),
-            ),
-        )
-        .await
+        reason: Option<ReleaseReason>,
+        actor: Actor,
+    ) -> Result<Done> {
+        let account = self.account(account_id)?;
+        account.permit(|c| c.capture, "releasing holds")?;
+        let release = operations::release(account.on(), payment_id, reason, actor, now());
+        self.money_action(account_id, release).await
     }
 
-    /// Refunds all that is refundable, or `amount` (major units).
+    /// Refunds all that is refundable, or `amount`.
     pub async fn refund(
         &self,
         account_id: &str,
         payment_id: &str,
-        amount: Option<&str>,
-        reason: Option<crate::operations::RefundWhy>,
-        actor: crate::operations::Actor,
-    ) -> Result<crate::operations::Done> {
-        self.permitted(account_id, |c| c.refund, "refunds")?;
-        let client = self.stripe_client(account_id)?;
-        self.money_action(
-            account_id,
-            crate::operations::refund(
-                self.on(&client, account_id),
-                payment_id,
-                amount,
-                reason,
-                actor,
-                now(),
-            ),
-        )
-        .await
+        amount: Option<Amount>,
+        reason: Option<RefundWhy>,
+        actor: Actor,
+    ) -> Result<Done> {
+        let account = self.account(account_id)?;
+        account.permit(|c| c.refund, "refunds")?;
+        let refund = operations::refund(account.on(), payment_id, amount, reason, actor, now());
+        self.money_action(account_id, refund).await
     }
 
     /// Sends an operation left pending by a crash, at the user's word.
     /// Returns the operation's id once it went through.
     pub async fn send_pending(&self, account_id: &str, operation_id: &str) -> Result<String> {
-        let client = self.stripe_client(account_id)?;
-        let op = till_store::table::operations::get(self.store().conn(), operation_id)?;
-        if let Some(op) = op.filter(|op| {
-            op.account_id == account_id
-                && op.state == "pending"
-                && crate::checkouts::journal::is_checkout(&op.kind)
-        }) {
-            let on = self.on(&client, account_id);
-            let done = self
-                .money_action(
-                    account_id,
-                    crate::checkouts::journal::send_pending(on, &op, now()),
-                )
-                .await?;
-            return Ok(done.operation_id);
-        }
-        let done = self
-            .money_action(
-                account_id,
-                crate::operations::send_pending(self.on(&client, account_id), operation_id, now()),
-            )
-            .await?;
-        Ok(done.operation_id)
+        let account = self.account(account_id)?;
+        let send = journal::send_pending(account.on(), operation_id, now());
+        self.money_action(account_id, send).await
     }
 
     /// Drops an operation that was never sent, at the user's word.
     pub fn discard_operation(&self, account_id: &str, operation_id: &str) -> Result<()> {
-        crate::operations::discard(&self.store, account_id, operation_id, now())
+        journal::discard(&self.store, account_id, operation_id, now())
     }
 
     /// Settles the money movements a crash or a lost answer left open.
-    pub async fn resolve_open_operations(
-        &self,
-        account_id: &str,
-    ) -> Result<Vec<crate::operations::Settled>> {
-        let client = self.stripe_client(account_id)?;
-        crate::operations::resolve_open(&client, &self.store, account_id, now()).await
+    pub async fn resolve_open_operations(&self, account_id: &str) -> Result<Vec<journal::Settled>> {
+        let account = self.account(account_id)?;
+        journal::resolve_open(account.client(), &self.store, account_id, now()).await
     }
 
     /// Every hold (uncaptured payment), the one that lapses soonest first.
@@ -153,7 +104,7 @@ impl Till {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
         let path = dir.join(format!("journal-{safe}-{}.csv", now()));
-        std::fs::write(&path, crate::operations::journal_csv(&entries)).map_err(|err| {
+        std::fs::write(&path, journal::journal_csv(&entries)).map_err(|err| {
             Error::DataDirUnusable {
                 path: path.display().to_string(),
                 detail: err.to_string(),
@@ -163,7 +114,7 @@ impl Till {
     }
 
     /// The account's journal, newest first (the audit view).
-    pub fn operations(&self, account_id: &str) -> Result<Vec<crate::operations::OperationEntry>> {
-        crate::operations::entries(&self.store(), account_id, 1000)
+    pub fn operations(&self, account_id: &str) -> Result<Vec<journal::OperationEntry>> {
+        journal::entries(&self.store(), account_id, 1000)
     }
 }
