@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Anything a test writes to the real user's data directory is a bug.
-real_data="${XDG_DATA_HOME:-$HOME/.local/share}/dev.till.desktop"
-before=$(stat -c '%Y' "$real_data" 2>/dev/null || echo absent)
+# Anything a test writes to the real user's data directory is a bug: the
+# installed release's, or a development build's (`./dev run`).
+data_home="${XDG_DATA_HOME:-$HOME/.local/share}"
+stamps() { stat -c '%Y' "$data_home/dev.till.desktop" "$data_home/dev.till.desktop.development" 2>/dev/null || echo absent; }
+before=$(stamps)
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -33,9 +35,9 @@ step "Rust tests, the bindings check and the real-app end-to-end suite (private 
 TILL_E2E_APP="${CARGO_TARGET_DIR:-$PWD/target}/debug/till" \
   scripts/with-test-keyring.sh cargo test --workspace --locked --no-fail-fast -- --test-threads=1 2>&1 | tee "$logs/cargo.log"
 
-after=$(stat -c '%Y' "$real_data" 2>/dev/null || echo absent)
+after=$(stamps)
 if [ "$before" != "$after" ]; then
-  echo "a test wrote to the real data directory $real_data" >&2
+  echo "a test wrote to a real data directory under $data_home" >&2
   exit 1
 fi
 # One closing line for the whole suite: Rust's and the UI's tests together.

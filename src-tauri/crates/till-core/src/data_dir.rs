@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::{APP_IDENTIFIER, Error, Result};
+use crate::{Error, Result, STORAGE_NAMESPACE};
 
 /// The environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "TILL_DATA_DIR";
@@ -16,7 +16,8 @@ pub struct DataDir {
 
 impl DataDir {
     /// The data directory for this process: `TILL_DATA_DIR`, else the
-    /// platform's (`$XDG_DATA_HOME/dev.till.desktop` on Linux). Created if missing.
+    /// platform's (`$XDG_DATA_HOME/dev.till.desktop` on Linux; a development
+    /// build's is `dev.till.desktop.development`). Created if missing.
     pub fn resolve() -> Result<Self> {
         Self::from_sources(std::env::var_os(DATA_DIR_ENV), dirs::data_dir())
     }
@@ -25,7 +26,7 @@ impl DataDir {
         let root = match overridden.filter(|value| !value.is_empty()) {
             Some(value) => PathBuf::from(value),
             None => platform
-                .map(|dir| dir.join(APP_IDENTIFIER))
+                .map(|dir| dir.join(STORAGE_NAMESPACE))
                 .ok_or_else(|| Error::DataDirUnusable {
                     path: String::new(),
                     detail: format!(
@@ -91,10 +92,10 @@ mod tests {
     fn without_the_variable_the_platform_directory_is_used() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::from_sources(None, Some(tmp.path().to_path_buf())).unwrap();
-        assert_eq!(dir.root(), tmp.path().join(APP_IDENTIFIER));
+        assert_eq!(dir.root(), tmp.path().join(STORAGE_NAMESPACE));
         assert_eq!(
             dir.database_path(),
-            tmp.path().join(APP_IDENTIFIER).join("till.sqlite3")
+            tmp.path().join(STORAGE_NAMESPACE).join("till.sqlite3")
         );
     }
 
@@ -102,7 +103,7 @@ mod tests {
     fn an_empty_variable_counts_as_unset() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::from_sources(Some(OsString::new()), Some(tmp.path().into())).unwrap();
-        assert_eq!(dir.root(), tmp.path().join(APP_IDENTIFIER));
+        assert_eq!(dir.root(), tmp.path().join(STORAGE_NAMESPACE));
     }
 
     #[test]

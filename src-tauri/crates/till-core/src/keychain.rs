@@ -3,7 +3,7 @@
 use serde::Serialize;
 use specta::Type;
 
-use crate::APP_IDENTIFIER;
+use crate::STORAGE_NAMESPACE;
 
 /// Whether the OS keychain answers. Shown on the About card and checked before
 /// an account is added: without a keychain Till refuses to store a key, it
@@ -32,7 +32,7 @@ pub fn fix_hint() -> String {
 /// the keychain answered; nothing is written, so no unlock prompt appears.
 /// Blocking: it talks to D-Bus on Linux. Call it off the UI thread.
 pub fn probe() -> KeychainStatus {
-    let answer = keyring::Entry::new(APP_IDENTIFIER, "till-keychain-probe")
+    let answer = keyring::Entry::new(STORAGE_NAMESPACE, "till-keychain-probe")
         .and_then(|entry| entry.get_password().map(|_| ()));
     match answer {
         Ok(()) | Err(keyring::Error::NoEntry) => KeychainStatus::Available,
@@ -46,11 +46,12 @@ pub fn probe() -> KeychainStatus {
     }
 }
 
-/// The keychain entry for one account: service `dev.till.desktop`, user
+/// The keychain entry for one account: service [`STORAGE_NAMESPACE`]
+/// (`dev.till.desktop` in a release), user
 /// name the account id (`secret-tool lookup service dev.till.desktop
 /// username acct_…` finds it from outside).
 fn entry(account_id: &str) -> Result<keyring::Entry, crate::Error> {
-    keyring::Entry::new(APP_IDENTIFIER, account_id).map_err(unavailable)
+    keyring::Entry::new(STORAGE_NAMESPACE, account_id).map_err(unavailable)
 }
 
 fn unavailable(err: keyring::Error) -> crate::Error {

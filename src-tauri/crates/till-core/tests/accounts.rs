@@ -29,7 +29,7 @@ fn secret_tool_lookup(account_id: &str) -> Option<String> {
         .args([
             "lookup",
             "service",
-            till_core::APP_IDENTIFIER,
+            till_core::STORAGE_NAMESPACE,
             "username",
             account_id,
         ])

@@ -111,7 +111,7 @@ async fn no_key_reaches_the_database_logs_config_or_ipc_replies() {
         .args([
             "clear",
             "service",
-            till_core::APP_IDENTIFIER,
+            till_core::STORAGE_NAMESPACE,
             "username",
             &account.id,
         ])
@@ -128,7 +128,7 @@ async fn no_key_reaches_the_database_logs_config_or_ipc_replies() {
         .into_iter()
         .flatten()
     {
-        places.push(config.join(till_core::APP_IDENTIFIER));
+        places.push(config.join(till_core::STORAGE_NAMESPACE));
     }
     // While Till runs, the database's recent writes are in its WAL.
     assert!(
