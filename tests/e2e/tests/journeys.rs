@@ -48,6 +48,7 @@ fn pay(url: &str) -> Outcome<()> {
         .into();
     let reply = agent
         .post(format!("{base}/_sim/checkout/sessions/{id}/complete"))
+        .header(till_sim::CONTROL_TOKEN_HEADER, till_e2e::demo_token())
         .send_json(json!({}))
         .map_err(|err| Failure::Assertion(format!("paying {id}: {err}")))?;
     ensure!(
@@ -109,7 +110,7 @@ fn the_three_journeys() -> Outcome {
         ui.type_into("#checkout-customer", "ada@example.com")?;
         // The demo has no return address yet: asked once.
         ui.type_into("#checkout-success", "https://cafe.example/thanks")?;
-        ui.wait_until("document.querySelectorAll(\"[data-testid='checkout-form'] select[aria-label^='Catalog'] option\").length >= 0")?;
+        ui.wait_until("document.querySelectorAll(\"[data-testid='checkout-form'] select[aria-label^='Catalog'] option\").length > 0")?;
         ui.click(&ui.find(".lines .row-actions button:nth-child(2)")?)?; // Add from catalog
         let total = ui.wait_for_text("[data-testid='checkout-total']", |t| {
             t.contains("Total") && !t.contains("42.50")

@@ -33,6 +33,9 @@ type ExtraParam = (Vec<String>, Value);
 ///         json!({"type": "string", "enum": ["complete", "expired", "open"]}))
 ///     .response_field("payment_method_details_card", "capture_before",
 ///         json!({"type": "integer", "nullable": true}));
+/// assert!(ext.has_param("GET", "/v1/checkout/sessions", "status"));
+/// assert!(ext.has_field("payment_method_details_card", "capture_before"));
+/// assert!(!ext.has_param("GET", "/v1/checkout/sessions", "created"));
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Extensions {
@@ -74,6 +77,18 @@ impl Extensions {
             .or_default()
             .insert(field.to_owned(), schema);
         self
+    }
+
+    /// Whether `key` (or a parameter it lies inside) was added to requests
+    /// to `method` `template`.
+    pub fn has_param(&self, method: &str, template: &str, key: &str) -> bool {
+        let segs = split_key(key).unwrap_or_else(|| vec![key.to_owned()]);
+        self.params_for(method, template, &segs).next().is_some()
+    }
+
+    /// Whether `field` was added to objects of schema `schema_name`.
+    pub fn has_field(&self, schema_name: &str, field: &str) -> bool {
+        self.field(schema_name, field).is_some()
     }
 
     /// Extension params for an operation whose key segments start `segs`,
