@@ -45,15 +45,22 @@ impl App {
     }
 }
 
+/// Where the pictures the README shows are gathered, by name, for
+/// `./dev screenshots` to copy into `docs/screenshots/`. A test run writes
+/// nothing outside `tests/output/`, so it leaves the checkout clean.
+pub fn readme_pictures_dir() -> PathBuf {
+    workspace_root().join("tests/output/readme-pictures")
+}
+
 impl App {
-    /// A screen of a user's journey: saved like [`App::save_screenshot`] and
-    /// copied to `docs/screenshots/`, where the README shows it.
+    /// A screen the README shows (a user's journey, the Overview…): saved
+    /// like [`App::save_screenshot`] and copied to [`readme_pictures_dir`].
+    /// Never to `docs/screenshots/`: refreshing those is `./dev screenshots`.
     pub fn save_journey_screenshot(&self, name: &str) -> Outcome<PathBuf> {
         let shot = self.save_screenshot(name)?;
-        let docs = workspace_root().join("docs/screenshots");
-        std::fs::create_dir_all(&docs)
-            .map_err(|err| setup(format!("{}: {err}", docs.display())))?;
-        let path = docs.join(format!("{name}.png"));
+        let dir = readme_pictures_dir();
+        std::fs::create_dir_all(&dir).map_err(|err| setup(format!("{}: {err}", dir.display())))?;
+        let path = dir.join(format!("{name}.png"));
         std::fs::copy(&shot, &path).map_err(|err| setup(format!("{}: {err}", path.display())))?;
         Ok(path)
     }

@@ -1,5 +1,6 @@
 //! The three journeys Till exists for, in the real app on the demo account,
-//! with a screenshot of every screen each passes through (docs/screenshots):
+//! with a screenshot of every screen each passes through (the README's
+//! pictures: `./dev screenshots` copies them to docs/screenshots):
 //! 1. the owner creates a checkout, sees its QR code, a customer pays it, and
 //!    the payment shows as succeeded in Payments and in the Overview's totals;
 //! 2. staff partially capture the hold closest to expiry in three
