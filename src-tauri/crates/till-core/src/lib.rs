@@ -17,11 +17,18 @@ pub mod overview;
 pub mod payment_detail;
 pub mod payments;
 pub mod qr;
+pub mod readers;
 pub mod refund_list;
 pub mod refundable;
 pub mod rows;
 pub mod sync;
 pub mod till;
+
+/// Stripe's decimals per currency and its largest amount: the one table,
+/// which the UI gets through the bindings.
+pub mod currencies {
+    pub use till_stripe::money::{MAX_AMOUNT, THREE_DECIMAL, ZERO_DECIMAL};
+}
 
 pub use app_info::AppInfo;
 pub use data_dir::DataDir;

@@ -22,12 +22,15 @@ mod money;
 mod reads;
 
 use demo::Demo;
-pub use demo::{DEMO_ACCOUNT_ID, DEMO_TOKEN_ENV};
+pub use demo::{DEMO_ACCOUNT_ID, DEMO_PORT_ENV, DEMO_TOKEN_ENV};
 
 #[derive(Debug)]
 pub struct Till {
     data_dir: DataDir,
+    /// The one writer connection: the sync, the journal, settings.
     store: Arc<Mutex<Store>>,
+    /// Read-only connections for the screens: they never wait for the writer.
+    readers: crate::readers::Readers,
     endpoint: Endpoint,
     demo: Mutex<Option<Demo>>,
     /// The running syncs, by account.
@@ -60,6 +63,7 @@ impl Till {
     pub fn open_with(data_dir: DataDir, endpoint: Endpoint) -> Result<Self> {
         let store = Store::open(&data_dir.database_path())?;
         let till = Self {
+            readers: crate::readers::Readers::new(data_dir.database_path()),
             data_dir,
             store: Arc::new(Mutex::new(store)),
             endpoint,
@@ -79,6 +83,11 @@ impl Till {
         self.store
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A read-only connection, for what only reads.
+    fn reader(&self) -> Result<crate::readers::Reader<'_>> {
+        self.readers.get()
     }
 
     fn start_demo(&self) -> Result<()> {

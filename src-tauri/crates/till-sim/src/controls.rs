@@ -118,6 +118,16 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
             info.revoked = true;
             Ok(json!({ "revoked": true }))
         }),
+        ("GET", ["accounts"]) => {
+            let world = lock(&shared.world);
+            let mut accounts: Vec<Value> = world
+                .accounts
+                .values()
+                .map(|a| json!({ "id": a.id, "name": a.name }))
+                .collect();
+            accounts.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+            Ok(json!({ "data": accounts }))
+        }
         ("GET", ["faults"]) => {
             Ok(serde_json::to_value(&*lock(&shared.faults)).unwrap_or(Value::Null))
         }

@@ -63,6 +63,24 @@ impl Store {
         Self::prepare(conn, true)
     }
 
+    /// A read-only connection to the database at `path`, which a writer
+    /// opened (and migrated) first. In WAL mode its reads see the last
+    /// commit and never wait for the writer's transaction, nor it for them.
+    pub fn open_reader(path: &Path) -> Result<Self> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        migration::check_version(&conn)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        conn.pragma_update(None, "cache_size", -16_384)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Self { conn })
+    }
+
     /// A private in-memory database, for tests.
     pub fn in_memory() -> Result<Self> {
         Self::prepare(Connection::open_in_memory()?, false)
@@ -106,5 +124,50 @@ impl Store {
 
     pub fn schema_version(&self) -> Result<u32> {
         migration::version(&self.conn)
+    }
+}
+
+#[cfg(test)]
+mod reader_tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_sees_commits_and_does_not_wait_for_an_open_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("till.sqlite3");
+        let mut writer = Store::open(&path).unwrap();
+        let reader = Store::open_reader(&path).unwrap();
+        let count = |store: &Store| -> i64 {
+            store
+                .conn()
+                .query_row("SELECT count(*) FROM operations", [], |r| r.get(0))
+                .unwrap()
+        };
+        let insert = |conn: &Connection, id: &str| {
+            conn.execute(
+                "INSERT INTO operations (id, account_id, kind, target, params, idempotency_key, state, created_at)
+                 VALUES (?1, 'a', 'refund', 'pi_1', '{}', ?1, 'pending', 1)",
+                [id],
+            )
+            .unwrap();
+        };
+        insert(writer.conn(), "op_1");
+        assert_eq!(count(&reader), 1, "a commit is seen");
+        // A write transaction left open: the reader reads the last commit,
+        // at once, instead of waiting for it.
+        let tx = writer.conn_mut().transaction().unwrap();
+        insert(&tx, "op_2");
+        let started = std::time::Instant::now();
+        assert_eq!(count(&reader), 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        tx.commit().unwrap();
+        assert_eq!(count(&reader), 2);
+        // It cannot write.
+        assert!(
+            reader
+                .conn()
+                .execute("DELETE FROM operations", [])
+                .is_err()
+        );
     }
 }

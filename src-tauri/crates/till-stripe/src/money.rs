@@ -3,11 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-const ZERO_DECIMAL: &[&str] = &[
+/// Currencies Stripe writes without decimals. Exported to the UI through
+/// the bindings: the one table of decimals.
+pub const ZERO_DECIMAL: &[&str] = &[
     "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
     "xaf", "xof", "xpf",
 ];
-const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+/// Currencies with three decimals, charged in multiples of 10.
+pub const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
 
 /// Stripe's largest amount for most currencies, in the smallest unit.
 pub const MAX_AMOUNT: i64 = 99_999_999;

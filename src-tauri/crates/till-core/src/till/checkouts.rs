@@ -51,11 +51,11 @@ impl Till {
         filter: CheckoutFilter,
         limit: usize,
     ) -> Result<Vec<CheckoutSummary>> {
-        checkouts::list(&self.store(), account_id, filter, limit)
+        checkouts::list(&*self.reader()?, account_id, filter, limit)
     }
 
     pub fn checkout_detail(&self, account_id: &str, session_id: &str) -> Result<CheckoutDetail> {
-        checkouts::detail(&self.store(), account_id, session_id)
+        checkouts::detail(&*self.reader()?, account_id, session_id)
     }
 
     /// A past checkout as a new draft.
@@ -66,11 +66,11 @@ impl Till {
     ) -> Result<CheckoutDraft> {
         // Without the catalog (offline), every line comes back typed in.
         let catalog = self.checkout_catalog(account_id).await.unwrap_or_default();
-        checkouts::duplicate(&self.store(), account_id, session_id, &catalog)
+        checkouts::duplicate(&*self.reader()?, account_id, session_id, &catalog)
     }
 
     pub fn checkout_settings(&self, account_id: &str) -> Result<CheckoutSettings> {
-        checkouts::settings(&self.store(), account_id)
+        checkouts::settings(&*self.reader()?, account_id)
     }
 
     pub fn save_checkout_settings(

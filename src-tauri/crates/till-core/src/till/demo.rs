@@ -14,6 +14,10 @@ pub const DEMO_ACCOUNT_ID: &str = "demo";
 /// A release ignores it.
 pub const DEMO_TOKEN_ENV: &str = "TILL_DEMO_SIM_TOKEN";
 
+/// Likewise, the port the demo simulator listens on (a development build
+/// only), so that a test can read Stripe's side of what the app did.
+pub const DEMO_PORT_ENV: &str = "TILL_DEMO_SIM_PORT";
+
 #[derive(Debug)]
 pub(super) struct Demo {
     #[cfg(feature = "demo")]
@@ -49,7 +53,12 @@ impl Demo {
     /// Starts the demo; `None` in a build without it.
     #[cfg(feature = "demo")]
     pub fn start(now: i64) -> Result<Option<Self>> {
+        let port = cfg!(debug_assertions)
+            .then(|| std::env::var(DEMO_PORT_ENV).ok()?.parse().ok())
+            .flatten()
+            .unwrap_or(0);
         let sim = till_sim::Simulator::start(till_sim::SimConfig {
+            port,
             history: Some(till_sim::seed::SeedSpec::demo()),
             control_token: Some(control_token()),
             ..till_sim::SimConfig::default()

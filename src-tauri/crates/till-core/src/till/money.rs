@@ -72,7 +72,7 @@ impl Till {
     /// Every hold (uncaptured payment), the one that lapses soonest first.
     pub fn holds(&self, account_id: &str) -> Result<Vec<crate::payments::PaymentSummary>> {
         Ok(
-            till_store::table::payment_intents::holds(self.store().conn(), account_id)?
+            till_store::table::payment_intents::holds(self.reader()?.conn(), account_id)?
                 .into_iter()
                 .map(crate::payments::PaymentSummary::from)
                 .collect(),
@@ -87,7 +87,13 @@ impl Till {
         after: Option<crate::refund_list::RefundCursor>,
         limit: u32,
     ) -> Result<crate::refund_list::RefundPage> {
-        crate::refund_list::page(&self.store(), account_id, statuses, after, limit as usize)
+        crate::refund_list::page(
+            &*self.reader()?,
+            account_id,
+            statuses,
+            after,
+            limit as usize,
+        )
     }
 
     /// Writes the account's journal as CSV into the exports folder; returns
@@ -115,6 +121,6 @@ impl Till {
 
     /// The account's journal, newest first (the audit view).
     pub fn operations(&self, account_id: &str) -> Result<Vec<journal::OperationEntry>> {
-        journal::entries(&self.store(), account_id, 1000)
+        journal::entries(&*self.reader()?, account_id, 1000)
     }
 }

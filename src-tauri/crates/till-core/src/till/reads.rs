@@ -10,7 +10,10 @@ impl Till {
         &self,
         account_id: &str,
     ) -> Result<std::collections::BTreeMap<String, i64>> {
-        Ok(till_store::table::counts(self.store().conn(), account_id)?)
+        Ok(till_store::table::counts(
+            self.reader()?.conn(),
+            account_id,
+        )?)
     }
 
     pub fn payments(
@@ -20,11 +23,11 @@ impl Till {
         after: Option<crate::payments::PageCursor>,
         limit: u32,
     ) -> Result<crate::payments::PaymentPage> {
-        crate::payments::page(&self.store(), account_id, query, after, limit as usize)
+        crate::payments::page(&*self.reader()?, account_id, query, after, limit as usize)
     }
 
     pub fn payment_currencies(&self, account_id: &str) -> Result<Vec<String>> {
-        crate::payments::currencies(&self.store(), account_id)
+        crate::payments::currencies(&*self.reader()?, account_id)
     }
 
     pub fn search_payments(
@@ -32,7 +35,7 @@ impl Till {
         account_id: &str,
         text: &str,
     ) -> Result<Vec<crate::payments::PaymentSummary>> {
-        crate::payments::search(&self.store(), account_id, text, 50)
+        crate::payments::search(&*self.reader()?, account_id, text, 50)
     }
 
     /// Where an account's objects are in Stripe's Dashboard.
@@ -41,7 +44,7 @@ impl Till {
         if account_id == DEMO_ACCOUNT_ID {
             return Ok(Dashboard::None);
         }
-        let row = till_store::table::accounts::get(self.store().conn(), account_id)?.ok_or_else(
+        let row = till_store::table::accounts::get(self.reader()?.conn(), account_id)?.ok_or_else(
             || Error::UnknownAccount {
                 account_id: account_id.to_owned(),
             },
@@ -78,7 +81,8 @@ impl Till {
         id: &str,
     ) -> Result<crate::payment_detail::PaymentDetail> {
         let dashboard = self.dashboard(account_id)?;
-        let mut detail = crate::payment_detail::detail(&self.store(), account_id, id, dashboard)?;
+        let mut detail =
+            crate::payment_detail::detail(&*self.reader()?, account_id, id, dashboard)?;
         let sees_fees = self
             .accounts()?
             .iter()
@@ -91,7 +95,7 @@ impl Till {
     }
 
     pub fn jump(&self, account_id: &str, text: &str) -> Result<Vec<crate::jump::JumpTarget>> {
-        crate::jump::jump(&self.store(), account_id, text)
+        crate::jump::jump(&*self.reader()?, account_id, text)
     }
 
     /// `midnights`: the local midnights of the days to add up, from the UI.
@@ -100,6 +104,6 @@ impl Till {
         account_id: &str,
         midnights: &[i64],
     ) -> Result<crate::overview::Overview> {
-        crate::overview::overview(&self.store(), account_id, midnights, now())
+        crate::overview::overview(&*self.reader()?, account_id, midnights, now())
     }
 }
