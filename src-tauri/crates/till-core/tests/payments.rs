@@ -161,7 +161,10 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
         (Fee::Pending, None) => {}
         (shown, booked) => panic!("fee {shown:?} but Stripe booked {booked:?}"),
     }
-    assert_eq!(detail.refundable, detail.captured - detail.refunded);
+    // What is left to refund, by Stripe's own figures: the charge's amount
+    // less what it counts as refunded (a released rest included).
+    assert_eq!(detail.refundable, charge.amount - charge.amount_refunded);
+    assert_eq!(detail.captured, charge.amount_captured);
     assert!(detail.raw_json.contains(&paid.id));
     assert_eq!(detail.dashboard_url, None, "the demo is not on Stripe");
 
@@ -186,12 +189,35 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
         (!d.refunds.is_empty()).then_some(d)
     });
     let refunded = refunded.expect("the demo has refunds");
-    let stripe_refunded: i64 = refunded
-        .refunds
+    // Stripe's own list of the payment's refunds: those that moved money (a
+    // released rest has no balance transaction) and did not fail.
+    let at_stripe = client
+        .list_refunds(
+            &till_stripe::requests::ListRefunds {
+                payment_intent: Some(refunded.payment.id.clone()),
+                ..Default::default()
+            },
+            &till_stripe::Page::first(100),
+        )
+        .await
+        .unwrap();
+    assert!(!at_stripe.has_more);
+    let stripe_refunded: i64 = at_stripe
+        .data
         .iter()
-        .filter(|r| r.status == "succeeded" || r.status == "pending")
+        .filter(|r| r.balance_transaction.is_some())
+        .filter(|r| {
+            matches!(
+                r.status,
+                Some(
+                    till_stripe::models::RefundStatus::Succeeded
+                        | till_stripe::models::RefundStatus::Pending
+                )
+            )
+        })
         .map(|r| r.amount)
         .sum();
+    assert!(stripe_refunded > 0);
     assert_eq!(refunded.refunded, stripe_refunded);
     // The list says what each payment had refunded (from its charge, leaving
     // out the released rest of a partial capture), as the drawer does from

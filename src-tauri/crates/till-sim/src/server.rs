@@ -257,6 +257,26 @@ impl Simulator {
         (busiest(&arrivals, window), arrivals.len())
     }
 
+    /// Every account's PaymentIntents: how many, and the id of the oldest
+    /// (the last of a list sorted newest first by creation, then id), for
+    /// tests that check a client's list against the truth.
+    pub fn payment_intents(&self) -> (usize, Option<String>) {
+        let world = lock(&self.shared.world);
+        let all = world
+            .accounts
+            .values()
+            .flat_map(|a| a.payment_intents.newest_first());
+        let mut count = 0;
+        let mut oldest: Option<(i64, &str)> = None;
+        for (id, pi) in all {
+            count += 1;
+            if oldest.is_none_or(|o| (pi.created, id) < o) {
+                oldest = Some((pi.created, id));
+            }
+        }
+        (count, oldest.map(|(_, id)| id.to_owned()))
+    }
+
     pub fn demo_key(&self) -> &str {
         &self.demo_key
     }

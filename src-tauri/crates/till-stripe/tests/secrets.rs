@@ -87,7 +87,12 @@ fn at_trace_level_no_log_line_contains_the_key() {
         s.client.account().await.unwrap();
         s.client.create_customer(&CreateCustomer { email: Some("ada@example.com".into()), ..Default::default() }).await.unwrap();
         let pi = CreatePaymentIntent { payment_method: Some("pm_card_chargeDeclined".into()), confirm: true, ..CreatePaymentIntent::new(Money::new(1000, Currency::new("usd"))) };
-        let _ = s.client.create_payment_intent(&pi, Idempotency::operation("k1", "op1")).await;
+        // The declined card's path ran (and logged): the error is Stripe's decline.
+        let declined = s.client.create_payment_intent(&pi, Idempotency::operation("k1", "op1")).await;
+        assert!(
+            matches!(&declined, Err(till_stripe::StripeError::Card { code, .. }) if code == "card_declined"),
+            "{declined:?}"
+        );
         s.client.list_payment_intents(&ListPaymentIntents::default(), &Page::first(5)).await.unwrap();
         tracing::debug!(client = ?s.client, key = %s.client.key(), "the client and its key, as logged");
     });
