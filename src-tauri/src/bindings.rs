@@ -108,20 +108,170 @@ mod tests {
         );
     }
 
+    /// The commands the exported bindings call, sorted.
+    fn exported_commands() -> Vec<String> {
+        let fresh = fresh_export();
+        let mut invoked: Vec<String> = fresh
+            .match_indices("TAURI_INVOKE(\"")
+            .filter_map(|(at, found)| fresh[at + found.len()..].split('"').next())
+            .map(str::to_owned)
+            .collect();
+        invoked.sort_unstable();
+        invoked
+    }
+
     /// Every command the UI can call has a permission generated from
     /// command_names.rs, and nothing there is left without a command.
     #[test]
     fn every_exported_command_is_in_the_app_manifest() {
-        let fresh = fresh_export();
-        let invoked: Vec<&str> = fresh
-            .match_indices("TAURI_INVOKE(\"")
-            .filter_map(|(at, found)| fresh[at + found.len()..].split('"').next())
-            .collect();
-        let mut invoked_sorted = invoked.clone();
-        invoked_sorted.sort_unstable();
+        let exported = exported_commands();
         let mut named = COMMAND_NAMES.to_vec();
         named.sort_unstable();
-        assert!(!invoked.is_empty(), "no command found in the export");
-        assert_eq!(invoked_sorted, named);
+        assert!(!exported.is_empty(), "no command found in the export");
+        assert_eq!(exported, named);
+    }
+
+    /// What the window may do besides calling our commands: listen to the
+    /// typed events. Nothing from a plugin.
+    const NON_COMMAND_PERMISSIONS: &[&str] =
+        &["core:event:allow-listen", "core:event:allow-unlisten"];
+
+    fn read_json(path: &Path) -> serde_json::Value {
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+    }
+
+    /// What is wrong with a capability for the main window that should allow
+    /// exactly `exported` (sorted) and the events: nothing when it is empty.
+    fn capability_problems(capability: &serde_json::Value, exported: &[String]) -> Vec<String> {
+        let mut problems = Vec::new();
+        if capability["windows"] != serde_json::json!(["main"]) {
+            problems.push(format!(
+                "windows is {}, not [\"main\"]",
+                capability["windows"]
+            ));
+        }
+        for key in ["webviews", "remote", "platforms"] {
+            if capability.get(key).is_some() {
+                problems.push(format!(
+                    "`{key}` is set: the capability is for the main window only"
+                ));
+            }
+        }
+        let Some(permissions) = capability["permissions"].as_array() else {
+            problems.push("no permissions list".to_owned());
+            return problems;
+        };
+        let mut allowed = Vec::new();
+        for permission in permissions {
+            // An object (a scoped permission) is none of ours.
+            let Some(name) = permission.as_str() else {
+                problems.push(format!("not a plain permission name: {permission}"));
+                continue;
+            };
+            match name.strip_prefix("allow-") {
+                Some(command) => allowed.push(command.replace('-', "_")),
+                None if NON_COMMAND_PERMISSIONS.contains(&name) => {}
+                None => problems.push(format!(
+                    "grants `{name}`, neither our command nor the events"
+                )),
+            }
+        }
+        for wanted in NON_COMMAND_PERMISSIONS {
+            if !permissions.iter().any(|p| p == wanted) {
+                problems.push(format!("misses `{wanted}`"));
+            }
+        }
+        let mut unique = allowed.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != allowed.len() {
+            problems.push("names a command twice".to_owned());
+        }
+        for command in exported {
+            if !unique.contains(command) {
+                problems.push(format!("misses the exported command `{command}`"));
+            }
+        }
+        for command in &unique {
+            if !exported.contains(command) {
+                problems.push(format!("allows `{command}`, which the app does not export"));
+            }
+        }
+        problems
+    }
+
+    /// The window's capability allows exactly the exported commands: a
+    /// command missing from capabilities/main.json fails here (Tauri would
+    /// refuse it at run time), and so does one allowed there that the app
+    /// does not export, or any permission beyond the events.
+    #[test]
+    fn the_windows_capability_allows_exactly_the_exported_commands() {
+        let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+        // Tauri reads every capability file in capabilities/ unless
+        // tauri.conf.json lists its own: main.json must be the only one.
+        let config = read_json(&crate_dir.join("../tauri.conf.json"));
+        assert!(
+            config["app"]["security"].get("capabilities").is_none(),
+            "tauri.conf.json declares capabilities; keep them in capabilities/main.json"
+        );
+        let mut files: Vec<String> = std::fs::read_dir(crate_dir.join("capabilities"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort_unstable();
+        assert_eq!(
+            files,
+            ["main.json"],
+            "capabilities/ holds more than main.json"
+        );
+
+        let capability = read_json(&crate_dir.join("capabilities/main.json"));
+        let problems = capability_problems(&capability, &exported_commands());
+        assert!(
+            problems.is_empty(),
+            "capabilities/main.json must allow exactly the exported commands and the events:\n{}",
+            problems.join("\n")
+        );
+    }
+
+    /// The check itself: it notices a command left out, one too many, one
+    /// named twice and a plugin's permission.
+    #[test]
+    fn the_capability_check_finds_what_is_missing_or_extra() {
+        let exported = vec!["app_info".to_owned(), "list_payments".to_owned()];
+        let capability = |permissions: &[&str]| serde_json::json!({ "identifier": "main", "windows": ["main"], "permissions": permissions });
+        let events = NON_COMMAND_PERMISSIONS;
+        let good = [events, &["allow-app-info", "allow-list-payments"]].concat();
+        assert_eq!(
+            capability_problems(&capability(&good), &exported),
+            Vec::<String>::new()
+        );
+
+        let missing = [events, &["allow-app-info"]].concat();
+        assert_eq!(
+            capability_problems(&capability(&missing), &exported),
+            ["misses the exported command `list_payments`"]
+        );
+        let extra = [good.as_slice(), &["allow-drop-everything"]].concat();
+        assert_eq!(
+            capability_problems(&capability(&extra), &exported),
+            ["allows `drop_everything`, which the app does not export"]
+        );
+        let twice = [good.as_slice(), &["allow-app-info"]].concat();
+        assert_eq!(
+            capability_problems(&capability(&twice), &exported),
+            ["names a command twice"]
+        );
+        let plugin = [good.as_slice(), &["updater:default"]].concat();
+        assert_eq!(
+            capability_problems(&capability(&plugin), &exported),
+            ["grants `updater:default`, neither our command nor the events"]
+        );
+        let mut elsewhere = capability(&good);
+        elsewhere["remote"] = serde_json::json!({ "urls": ["https://example.com"] });
+        assert_eq!(capability_problems(&elsewhere, &exported).len(), 1);
     }
 }
