@@ -2,14 +2,16 @@
 //! its data where TILL_DATA_DIR says, and its harness cleans up after itself.
 
 use serde_json::json;
-use till_e2e::{Failure, Outcome, ensure, processes_in_group, scenario};
+use till_e2e::{Failure, Outcome, ensure, processes_in_group, scenario, workspace_root};
 
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 10] = [
     "Overview",
     "Payments",
+    "Customers",
     "Holds",
     "Checkouts",
     "Refunds",
+    "Disputes",
     "Payouts",
     "Exports",
     "Settings",
@@ -46,7 +48,14 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
             text.contains("Synced")
         })?;
         ui.wait_for_text("[data-testid='balance']", |text| text.contains("available"))?;
-        app.save_journey_screenshot("overview-demo")?;
+        // A README picture stays under tests/output: a test run leaves the
+        // checkout as it found it.
+        let picture = app.save_journey_screenshot("overview-demo")?;
+        ensure!(
+            picture.starts_with(workspace_root().join("tests/output")),
+            "a README picture was written to {}",
+            picture.display()
+        );
 
         // Payments: the demo's 602 payments from the cache, virtualized.
         ui.click(&ui.find("a[data-section='payments']")?)?;
@@ -96,6 +105,42 @@ fn the_shell_renders_and_round_trips_through_ipc() -> Outcome {
             text.contains("Available")
         })?;
         app.save_screenshot("settings")?;
+
+        // A section not built yet says so plainly, and what it will hold.
+        ui.click(&ui.find("a[data-section='customers']")?)?;
+        ui.wait_for_text("[data-testid='empty-state'] h2", |text| {
+            text == "Customers: not built yet"
+        })?;
+        app.save_screenshot("customers")?;
+        // Checkouts has three tabs; the list is the first, the others are
+        // not built yet. The arrow keys move between them.
+        ui.click(&ui.find("a[data-section='checkouts']")?)?;
+        ui.wait_for_text("[role='tab'][aria-selected='true']", |text| {
+            text == "Checkouts"
+        })?;
+        let tabs: Vec<String> = ui
+            .find_all("[role='tablist'] [role='tab']")?
+            .iter()
+            .map(|tab| ui.attribute(tab, "data-tab").map(Option::unwrap_or_default))
+            .collect::<Outcome<_>>()?;
+        ensure!(
+            tabs == ["checkouts", "payment-links", "catalog"],
+            "checkout tabs were {tabs:?}"
+        );
+        ui.click(&ui.find("[role='tab'][data-tab='catalog']")?)?;
+        ui.wait_for_text("[data-testid='empty-state'] h2", |text| {
+            text == "Catalog: not built yet"
+        })?;
+        // ArrowLeft, as WebDriver types it.
+        ui.send_keys(&ui.find("[role='tab'][data-tab='catalog']")?, "\u{E012}")?;
+        ui.wait_for_text("[data-testid='empty-state'] h2", |text| {
+            text == "Payment links: not built yet"
+        })?;
+        ensure!(
+            ui.execute("return window.location.hash;", json!([]))? == "#/checkouts/payment-links",
+            "the tab is not in the location"
+        );
+        app.save_screenshot("payment-links")?;
         Ok(())
     })
     .outcome()
