@@ -7,11 +7,16 @@ use crate::key::KeyError;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StripeError {
-    /// The card was declined or could not be charged.
+    /// The card was declined or could not be charged (402, or Stripe's
+    /// type `card_error`): `code` is `card_declined`, `expired_card`,
+    /// `incorrect_cvc`, `authentication_required`…, `decline_code` the
+    /// issuer's reason (`insufficient_funds`, `lost_card`…).
     #[error("card error ({code}{}): {message}", decline_code.as_deref().map(|d| format!(", {d}")).unwrap_or_default())]
     Card {
+        error_type: Option<ErrorType>,
         code: String,
         decline_code: Option<String>,
+        param: Option<String>,
         message: String,
         request_id: Option<String>,
     },
@@ -20,6 +25,7 @@ pub enum StripeError {
     /// parameter, `code` says why (`amount_too_large`, `charge_already_refunded`…).
     #[error("invalid request{}: {message}", param.as_deref().map(|p| format!(" ({p})")).unwrap_or_default())]
     InvalidRequest {
+        error_type: Option<ErrorType>,
         code: Option<String>,
         param: Option<String>,
         message: String,
@@ -29,6 +35,8 @@ pub enum StripeError {
     /// The key is missing, malformed, unknown, rolled or revoked (401).
     #[error("authentication failed: {message}")]
     Authentication {
+        error_type: Option<ErrorType>,
+        code: Option<String>,
         message: String,
         request_id: Option<String>,
     },
@@ -37,26 +45,39 @@ pub enum StripeError {
     /// name for it, e.g. `rak_refund_write`.
     #[error("the key lacks the permission {}", permission.as_deref().unwrap_or("needed"))]
     Permission {
+        error_type: Option<ErrorType>,
+        code: Option<String>,
         permission: Option<String>,
         message: String,
         request_id: Option<String>,
     },
 
-    /// The object does not exist (404).
+    /// The object does not exist (404; `code` is `resource_missing`).
     #[error("not found: {message}")]
     NotFound {
+        error_type: Option<ErrorType>,
+        code: Option<String>,
         param: Option<String>,
         message: String,
         request_id: Option<String>,
     },
 
-    /// Too many requests, still after waiting and retrying.
+    /// Too many requests (429: `rate_limit`, or `lock_timeout` for one
+    /// object), still after waiting and retrying.
     #[error("rate limited by Stripe")]
-    RateLimited { request_id: Option<String> },
+    RateLimited {
+        error_type: Option<ErrorType>,
+        code: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    },
 
-    /// The idempotency key was used before with other parameters.
+    /// The idempotency key was used before with other parameters (Stripe's
+    /// type `idempotency_error`).
     #[error("idempotency key reused with other parameters: {message}")]
     IdempotencyMismatch {
+        error_type: Option<ErrorType>,
+        code: Option<String>,
         message: String,
         request_id: Option<String>,
     },
@@ -111,7 +132,7 @@ impl StripeError {
             | Self::Authentication { request_id, .. }
             | Self::Permission { request_id, .. }
             | Self::NotFound { request_id, .. }
-            | Self::RateLimited { request_id }
+            | Self::RateLimited { request_id, .. }
             | Self::IdempotencyMismatch { request_id, .. }
             | Self::Api { request_id, .. }
             | Self::OutcomeUnknown { request_id, .. }
@@ -125,12 +146,136 @@ impl StripeError {
 
     /// Stripe's error `code`, when it gave one.
     pub fn code(&self) -> Option<&str> {
+        self.refusal().and_then(|r| r.code)
+    }
+
+    /// Stripe's own account of a refusal (an error answer other than a 5xx),
+    /// as it came: its `type`, `code`, `decline_code`, `param` and `message`.
+    /// `None` when Stripe did not refuse: unreachable, a 5xx, an unknown
+    /// outcome, an answer of the wrong shape, or a request never sent.
+    pub fn refusal(&self) -> Option<Refusal<'_>> {
+        let (error_type, code, decline_code, param, message, request_id) = match self {
+            Self::Card {
+                error_type,
+                code,
+                decline_code,
+                param,
+                message,
+                request_id,
+            } => (
+                error_type,
+                Some(code.as_str()),
+                decline_code.as_deref(),
+                param.as_deref(),
+                message,
+                request_id,
+            ),
+            Self::InvalidRequest {
+                error_type,
+                code,
+                param,
+                message,
+                request_id,
+            }
+            | Self::NotFound {
+                error_type,
+                code,
+                param,
+                message,
+                request_id,
+            } => (
+                error_type,
+                code.as_deref(),
+                None,
+                param.as_deref(),
+                message,
+                request_id,
+            ),
+            Self::Authentication {
+                error_type,
+                code,
+                message,
+                request_id,
+            }
+            | Self::Permission {
+                error_type,
+                code,
+                message,
+                request_id,
+                ..
+            }
+            | Self::RateLimited {
+                error_type,
+                code,
+                message,
+                request_id,
+            }
+            | Self::IdempotencyMismatch {
+                error_type,
+                code,
+                message,
+                request_id,
+            } => (error_type, code.as_deref(), None, None, message, request_id),
+            Self::Api { .. }
+            | Self::OutcomeUnknown { .. }
+            | Self::Network { .. }
+            | Self::LiveKeyRefused { .. }
+            | Self::BadEndpoint { .. }
+            | Self::BadKey(_)
+            | Self::Decode { .. } => return None,
+        };
+        Some(Refusal {
+            error_type: *error_type,
+            code,
+            decline_code,
+            param,
+            message,
+            request_id: request_id.as_deref(),
+        })
+    }
+}
+
+/// Stripe's error `type`, one of four (API reference, Errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorType {
+    ApiError,
+    CardError,
+    IdempotencyError,
+    InvalidRequestError,
+}
+
+impl ErrorType {
+    /// Stripe's word for it, `None` for a type this client does not know.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "api_error" => Self::ApiError,
+            "card_error" => Self::CardError,
+            "idempotency_error" => Self::IdempotencyError,
+            "invalid_request_error" => Self::InvalidRequestError,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Self::Card { code, .. } => Some(code),
-            Self::InvalidRequest { code, .. } => code.as_deref(),
-            _ => None,
+            Self::ApiError => "api_error",
+            Self::CardError => "card_error",
+            Self::IdempotencyError => "idempotency_error",
+            Self::InvalidRequestError => "invalid_request_error",
         }
     }
+}
+
+/// What Stripe said when it refused a request, whichever variant carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal<'a> {
+    /// Stripe's error `type`, when it gave one this client knows.
+    pub error_type: Option<ErrorType>,
+    pub code: Option<&'a str>,
+    pub decline_code: Option<&'a str>,
+    pub param: Option<&'a str>,
+    pub message: &'a str,
+    pub request_id: Option<&'a str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,38 +315,53 @@ pub(crate) fn from_answer(
         .as_ref()
         .and_then(|b| b.message.clone())
         .unwrap_or_else(|| format!("HTTP {status} with no error message"));
-    let kind = parsed
+    let error_type = parsed
         .as_ref()
-        .and_then(|b| b.kind.clone())
-        .unwrap_or_default();
+        .and_then(|b| b.kind.as_deref())
+        .and_then(ErrorType::parse);
     let code = parsed.as_ref().and_then(|b| b.code.clone());
     let param = parsed.as_ref().and_then(|b| b.param.clone());
-    match (status, kind.as_str()) {
-        (_, "card_error") | (402, _) => StripeError::Card {
+    match (status, error_type) {
+        (_, Some(ErrorType::CardError)) | (402, _) => StripeError::Card {
+            error_type,
             code: code.unwrap_or_else(|| "card_declined".to_owned()),
             decline_code: parsed.and_then(|b| b.decline_code),
+            param,
             message,
             request_id,
         },
-        (_, "idempotency_error") => StripeError::IdempotencyMismatch {
+        (_, Some(ErrorType::IdempotencyError)) => StripeError::IdempotencyMismatch {
+            error_type,
+            code,
             message,
             request_id,
         },
         (401, _) => StripeError::Authentication {
+            error_type,
+            code,
             message,
             request_id,
         },
         (403, _) => StripeError::Permission {
+            error_type,
+            code,
             permission: permission_in(&message),
             message,
             request_id,
         },
         (404, _) => StripeError::NotFound {
+            error_type,
+            code,
             param,
             message,
             request_id,
         },
-        (429, _) => StripeError::RateLimited { request_id },
+        (429, _) => StripeError::RateLimited {
+            error_type,
+            code,
+            message,
+            request_id,
+        },
         (500..=599, _) if write => StripeError::OutcomeUnknown {
             reason: format!("Stripe answered HTTP {status}: {message}"),
             request_id,
@@ -212,6 +372,7 @@ pub(crate) fn from_answer(
             request_id,
         },
         _ => StripeError::InvalidRequest {
+            error_type,
             code,
             param,
             message,
@@ -238,6 +399,62 @@ mod tests {
         };
         assert_eq!(permission.as_deref(), Some("rak_refund_write"));
         assert_eq!(request_id.as_deref(), Some("req_1"));
+    }
+
+    #[test]
+    fn every_refusal_keeps_stripes_type_code_decline_code_and_param() {
+        let body = br#"{"error":{"type":"card_error","code":"incorrect_cvc","decline_code":"incorrect_cvc","param":"cvc","message":"Your card's security code is incorrect."}}"#;
+        let err = from_answer(402, body, Some("req_c".into()), true);
+        assert!(matches!(err, StripeError::Card { .. }), "{err:?}");
+        assert_eq!(
+            err.refusal(),
+            Some(Refusal {
+                error_type: Some(ErrorType::CardError),
+                code: Some("incorrect_cvc"),
+                decline_code: Some("incorrect_cvc"),
+                param: Some("cvc"),
+                message: "Your card's security code is incorrect.",
+                request_id: Some("req_c"),
+            })
+        );
+
+        let body = br#"{"error":{"type":"invalid_request_error","code":"charge_disputed","param":"charge","message":"Charge ch_1 has been charged back; cannot issue a refund."}}"#;
+        let err = from_answer(400, body, Some("req_d".into()), true);
+        assert!(matches!(err, StripeError::InvalidRequest { .. }), "{err:?}");
+        let refusal = err.refusal().unwrap();
+        assert_eq!(refusal.error_type, Some(ErrorType::InvalidRequestError));
+        assert_eq!(refusal.code, Some("charge_disputed"));
+        assert_eq!(refusal.param, Some("charge"));
+        assert_eq!(err.code(), Some("charge_disputed"));
+
+        let body = br#"{"error":{"type":"invalid_request_error","code":"resource_missing","param":"intent","message":"No such payment_intent: 'pi_1'"}}"#;
+        let err = from_answer(404, body, None, false);
+        assert!(matches!(err, StripeError::NotFound { .. }), "{err:?}");
+        assert_eq!(err.code(), Some("resource_missing"));
+        assert_eq!(err.refusal().unwrap().param, Some("intent"));
+
+        let body = br#"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Request rate limit exceeded."}}"#;
+        let err = from_answer(429, body, Some("req_r".into()), false);
+        assert!(matches!(err, StripeError::RateLimited { .. }), "{err:?}");
+        assert_eq!(err.code(), Some("rate_limit"));
+        assert_eq!(
+            err.refusal().unwrap().message,
+            "Request rate limit exceeded."
+        );
+
+        let body = br#"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters they were first used with."}}"#;
+        let err = from_answer(400, body, None, true);
+        assert!(
+            matches!(err, StripeError::IdempotencyMismatch { .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.refusal().unwrap().error_type,
+            Some(ErrorType::IdempotencyError)
+        );
+
+        let body = br#"{"error":{"type":"api_error","message":"boom"}}"#;
+        assert_eq!(from_answer(500, body, None, true).refusal(), None);
     }
 
     #[test]

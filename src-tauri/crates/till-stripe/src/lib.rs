@@ -36,6 +36,6 @@ pub mod retry;
 pub use api::Page;
 pub use client::{ClientBuilder, Idempotency, OPERATION_METADATA_KEY, StripeClient};
 pub use config::{API_VERSION, Endpoint};
-pub use error::StripeError;
+pub use error::{ErrorType, Refusal, StripeError};
 pub use key::{ApiKey, KeyError, KeyKind, KeyMode};
 pub use money::{Currency, Money, MoneyError};
