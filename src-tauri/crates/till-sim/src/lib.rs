@@ -17,14 +17,27 @@
 //!
 //! ## Behaviour the spec leaves open, as chosen here
 //! - **Test cards**: `pm_card_visa`, `pm_card_visa_debit`, `pm_card_mastercard`,
-//!   `pm_card_amex`, `pm_card_discover` succeed; `pm_card_chargeDeclined`
-//!   (generic_decline) and `pm_card_chargeDeclinedInsufficientFunds` answer
-//!   402 `card_declined`, leave the intent in `requires_payment_method` with
-//!   `last_payment_error`, and record a failed charge;
-//!   `pm_card_authenticationRequired` goes to `requires_action`.
+//!   `pm_card_amex`, `pm_card_discover` succeed. Stripe's declining cards
+//!   answer 402 `card_error`, leave the intent in `requires_payment_method`
+//!   with `last_payment_error`, and record a failed charge (`failure_code`,
+//!   `outcome.reason` = the decline code): `pm_card_chargeDeclined`
+//!   (`card_declined`, generic_decline), `…InsufficientFunds`
+//!   (insufficient_funds), `…LostCard` (lost_card), `…StolenCard`
+//!   (stolen_card), `pm_card_visa_chargeDeclinedVelocityLimitExceeded`
+//!   (card_velocity_exceeded), `pm_card_radarBlock` (fraudulent),
+//!   `pm_card_chargeDeclinedExpiredCard` (code and decline code
+//!   `expired_card`), `…IncorrectCvc` (`incorrect_cvc`), `…ProcessingError`
+//!   (`processing_error`); the `pm_card_visa_chargeDeclined…` spellings too.
+//!   `pm_card_authenticationRequired` goes to `requires_action`, or, confirmed
+//!   with `off_session=true`, is declined 402 `authentication_required`.
 //! - **Holds** last 7 days, or 4 days 18 hours for a Visa payment confirmed
 //!   with `off_session=true` (merchant-initiated), and the charge says when in
 //!   `payment_method_details.card.capture_before` (an extension, below).
+//! - **Capture** answers `charge_expired_for_capture` once the hold is past
+//!   `capture_before` (also after it lapsed and the intent was canceled
+//!   `automatic`: the code Stripe gives for an expired authorization rather
+//!   than `payment_intent_unexpected_state`), and `amount_too_small` below
+//!   the currency's minimum charge, as a charge would.
 //! - **Partial capture** of X from a hold of A: the charge has
 //!   `amount_captured = X` and records the released `A − X` as a refund
 //!   (`amount_refunded`, a refund object, `charge.refunded`), as the capture

@@ -44,14 +44,18 @@ pub fn currency(param: &str, value: &str) -> Result<String, ApiError> {
     }
 }
 
-/// Checks a charge amount: positive, at least the minimum, at most the
-/// maximum, and a multiple of 10 in three-decimal currencies.
-pub fn charge_amount(param: &str, amount: i64, currency: &str) -> Result<(), ApiError> {
-    let minimum = match decimals(currency) {
-        Some(0) => 50,
+/// Stripe's smallest charge in `currency`, in its smallest unit.
+pub fn minimum(currency: &str) -> i64 {
+    match decimals(currency) {
         Some(3) => 500,
         _ => 50,
-    };
+    }
+}
+
+/// `amount_too_small` below the currency's minimum charge (a charge, or
+/// the captured part of a hold).
+pub fn at_least_minimum(param: &str, amount: i64, currency: &str) -> Result<(), ApiError> {
+    let minimum = minimum(currency);
     if amount < minimum {
         return Err(ApiError::invalid_request(format!(
             "Amount must be at least {minimum} in the smallest currency unit of {currency}."
@@ -59,6 +63,13 @@ pub fn charge_amount(param: &str, amount: i64, currency: &str) -> Result<(), Api
         .with_code("amount_too_small")
         .with_param(param));
     }
+    Ok(())
+}
+
+/// Checks a charge amount: positive, at least the minimum, at most the
+/// maximum, and a multiple of 10 in three-decimal currencies.
+pub fn charge_amount(param: &str, amount: i64, currency: &str) -> Result<(), ApiError> {
+    at_least_minimum(param, amount, currency)?;
     if amount > MAX_AMOUNT {
         return Err(ApiError::invalid_request(format!(
             "Amount must be no more than {MAX_AMOUNT}."

@@ -224,6 +224,134 @@ fn declines_and_authentication_follow_the_test_cards() {
 }
 
 #[test]
+fn each_declining_test_card_answers_its_code_and_decline_code() {
+    let api = start();
+    for (card, code, decline_code, last4) in [
+        (
+            "pm_card_chargeDeclined",
+            "card_declined",
+            "generic_decline",
+            "0002",
+        ),
+        (
+            "pm_card_visa_chargeDeclined",
+            "card_declined",
+            "generic_decline",
+            "0002",
+        ),
+        (
+            "pm_card_chargeDeclinedInsufficientFunds",
+            "card_declined",
+            "insufficient_funds",
+            "9995",
+        ),
+        (
+            "pm_card_chargeDeclinedLostCard",
+            "card_declined",
+            "lost_card",
+            "9987",
+        ),
+        (
+            "pm_card_chargeDeclinedStolenCard",
+            "card_declined",
+            "stolen_card",
+            "9979",
+        ),
+        (
+            "pm_card_visa_chargeDeclinedVelocityLimitExceeded",
+            "card_declined",
+            "card_velocity_exceeded",
+            "6975",
+        ),
+        ("pm_card_radarBlock", "card_declined", "fraudulent", "0019"),
+        (
+            "pm_card_chargeDeclinedExpiredCard",
+            "expired_card",
+            "expired_card",
+            "0069",
+        ),
+        (
+            "pm_card_chargeDeclinedIncorrectCvc",
+            "incorrect_cvc",
+            "incorrect_cvc",
+            "0127",
+        ),
+        (
+            "pm_card_chargeDeclinedProcessingError",
+            "processing_error",
+            "processing_error",
+            "0119",
+        ),
+    ] {
+        let declined = api.post(
+            "/v1/payment_intents",
+            &format!("amount=1000&currency=usd&payment_method={card}&confirm=true"),
+        );
+        assert_eq!(declined.status, 402, "{card}");
+        let error = &declined.body["error"];
+        assert_eq!(error["type"], "card_error", "{card}");
+        assert_eq!(error["code"], code, "{card}");
+        assert_eq!(error["decline_code"], decline_code, "{card}");
+        let pi = &error["payment_intent"];
+        assert_eq!(pi["status"], "requires_payment_method", "{card}");
+        assert_eq!(pi["last_payment_error"]["code"], code, "{card}");
+        assert_eq!(
+            pi["last_payment_error"]["decline_code"], decline_code,
+            "{card}"
+        );
+        let charge = api
+            .get(
+                &format!("/v1/charges/{}", error["charge"].as_str().unwrap()),
+                "",
+            )
+            .ok();
+        assert_eq!(charge["status"], "failed", "{card}");
+        assert_eq!(charge["failure_code"], code, "{card}");
+        assert_eq!(charge["outcome"]["reason"], decline_code, "{card}");
+        assert_eq!(
+            charge["payment_method_details"]["card"]["last4"], last4,
+            "{card}"
+        );
+    }
+}
+
+#[test]
+fn a_card_that_needs_authentication_is_declined_off_session() {
+    let api = start();
+    let declined = api.post(
+        "/v1/payment_intents",
+        "amount=1000&currency=usd&payment_method=pm_card_authenticationRequired&confirm=true&off_session=true",
+    );
+    assert_eq!(declined.status, 402);
+    let error = &declined.body["error"];
+    assert_eq!(error["type"], "card_error");
+    assert_eq!(error["code"], "authentication_required");
+    assert_eq!(error["decline_code"], "authentication_required");
+    assert_eq!(error["payment_intent"]["status"], "requires_payment_method");
+}
+
+#[test]
+fn a_capture_below_the_currencys_minimum_is_too_small() {
+    let api = start();
+    let pi = api.hold(1000);
+    let id = pi["id"].as_str().unwrap();
+    let small = api.post(
+        &format!("/v1/payment_intents/{id}/capture"),
+        "amount_to_capture=49",
+    );
+    assert_eq!(small.status, 400);
+    assert_eq!(small.error_code(), Some("amount_too_small"));
+    assert_eq!(small.body["error"]["param"], "amount_to_capture");
+    let held = api.get(&format!("/v1/payment_intents/{id}"), "").ok();
+    assert_eq!(held["status"], "requires_capture", "nothing was captured");
+    api.post(
+        &format!("/v1/payment_intents/{id}/capture"),
+        "amount_to_capture=50",
+    )
+    .ok();
+}
+
+#[test]
 fn amounts_follow_stripes_limits_and_currency_rules() {
     let api = start();
     for (body, code) in [

@@ -57,7 +57,9 @@ fn a_hold_lapses_at_capture_before_and_can_no_longer_be_captured() {
     assert_eq!(capture.status, 400);
     assert_eq!(
         capture.error_code(),
-        Some("payment_intent_unexpected_state")
+        Some("charge_expired_for_capture"),
+        "{}",
+        capture.body
     );
     let charge = api.charge_of(&api.get(&format!("/v1/payment_intents/{id}"), "").ok());
     assert_eq!(charge["refunded"], true);

@@ -12,13 +12,35 @@ use crate::objects::payment_intent::PiStatus;
 /// What a test payment method does when confirmed.
 pub enum Outcome {
     Approve(Card),
+    /// A 402 `card_error` with Stripe's `code` (`card_declined`, or for a
+    /// few cards a code of their own: `expired_card`, `incorrect_cvc`,
+    /// `processing_error`) and the issuer's `decline_code`.
     Decline {
         card: Card,
+        code: &'static str,
         decline_code: &'static str,
         message: &'static str,
     },
-    Authenticate,
+    /// 3D Secure: `requires_action` for a customer present; confirmed
+    /// off-session the bank declines with `authentication_required`.
+    Authenticate(Card),
 }
+
+const fn declined(
+    last4: &'static str,
+    code: &'static str,
+    decline_code: &'static str,
+    message: &'static str,
+) -> Outcome {
+    Outcome::Decline {
+        card: card("visa", last4, "credit"),
+        code,
+        decline_code,
+        message,
+    }
+}
+
+const DECLINED: &str = "Your card was declined.";
 
 const fn card(brand: &'static str, last4: &'static str, funding: &'static str) -> Card {
     Card {
@@ -38,17 +60,45 @@ pub fn test_payment_method(pm: &str) -> Option<Outcome> {
         "pm_card_mastercard" => Outcome::Approve(card("mastercard", "4444", "credit")),
         "pm_card_amex" => Outcome::Approve(card("amex", "8431", "credit")),
         "pm_card_discover" => Outcome::Approve(card("discover", "1117", "credit")),
-        "pm_card_chargeDeclined" => Outcome::Decline {
-            card: card("visa", "0002", "credit"),
-            decline_code: "generic_decline",
-            message: "Your card was declined.",
-        },
-        "pm_card_chargeDeclinedInsufficientFunds" => Outcome::Decline {
-            card: card("visa", "9995", "credit"),
-            decline_code: "insufficient_funds",
-            message: "Your card has insufficient funds.",
-        },
-        "pm_card_authenticationRequired" => Outcome::Authenticate,
+        "pm_card_chargeDeclined" | "pm_card_visa_chargeDeclined" => {
+            declined("0002", "card_declined", "generic_decline", DECLINED)
+        }
+        "pm_card_chargeDeclinedInsufficientFunds"
+        | "pm_card_visa_chargeDeclinedInsufficientFunds" => declined(
+            "9995",
+            "card_declined",
+            "insufficient_funds",
+            "Your card has insufficient funds.",
+        ),
+        "pm_card_chargeDeclinedLostCard" | "pm_card_visa_chargeDeclinedLostCard" => {
+            declined("9987", "card_declined", "lost_card", DECLINED)
+        }
+        "pm_card_chargeDeclinedStolenCard" | "pm_card_visa_chargeDeclinedStolenCard" => {
+            declined("9979", "card_declined", "stolen_card", DECLINED)
+        }
+        "pm_card_chargeDeclinedExpiredCard" => declined(
+            "0069",
+            "expired_card",
+            "expired_card",
+            "Your card has expired.",
+        ),
+        "pm_card_chargeDeclinedIncorrectCvc" => declined(
+            "0127",
+            "incorrect_cvc",
+            "incorrect_cvc",
+            "Your card's security code is incorrect.",
+        ),
+        "pm_card_chargeDeclinedProcessingError" => declined(
+            "0119",
+            "processing_error",
+            "processing_error",
+            "An error occurred while processing your card. Try again in a little while.",
+        ),
+        "pm_card_visa_chargeDeclinedVelocityLimitExceeded" => {
+            declined("6975", "card_declined", "card_velocity_exceeded", DECLINED)
+        }
+        "pm_card_radarBlock" => declined("0019", "card_declined", "fraudulent", DECLINED),
+        "pm_card_authenticationRequired" => Outcome::Authenticate(card("visa", "3184", "credit")),
         _ => return None,
     })
 }
@@ -76,7 +126,16 @@ pub fn run_confirmation(
         return Err(ApiError::no_such("PaymentMethod", &pm, "payment_method"));
     };
     let (card, declined) = match outcome {
-        Outcome::Authenticate => {
+        // Off-session the customer cannot authenticate: the bank declines.
+        Outcome::Authenticate(card) if merchant_initiated => (
+            card,
+            Some((
+                "authentication_required",
+                "authentication_required",
+                "Your card was declined. This transaction requires authentication.",
+            )),
+        ),
+        Outcome::Authenticate(_) => {
             let now = ctx.now;
             let pi = find(ctx, id)?;
             pi.status = PiStatus::RequiresAction;
@@ -89,9 +148,10 @@ pub fn run_confirmation(
         Outcome::Approve(card) => (card, None),
         Outcome::Decline {
             card,
+            code,
             decline_code,
             message,
-        } => (card, Some((decline_code, message))),
+        } => (card, Some((code, decline_code, message))),
     };
     let charge_id = ctx.new_id("ch");
     let approved = declined.is_none();
@@ -111,8 +171,9 @@ pub fn run_confirmation(
         captured,
         amount_captured: if captured { pi.amount } else { 0 },
         amount_refunded: 0,
-        failure_code: declined.map(|_| "card_declined".to_owned()),
-        failure_message: declined.map(|(_, message)| message.to_owned()),
+        failure_code: declined.map(|(code, _, _)| code.to_owned()),
+        failure_message: declined.map(|(_, _, message)| message.to_owned()),
+        decline_code: declined.map(|(_, decline_code, _)| decline_code.to_owned()),
         capture_before: (approved && pi.manual_capture)
             .then(|| ctx.now + hold_seconds(card.brand, merchant_initiated)),
         card,
@@ -126,12 +187,12 @@ pub fn run_confirmation(
     pi_mut.updated = now;
     pi_mut.latest_charge = Some(charge_id.clone());
     pi_mut.next_action = None;
-    if let Some((decline_code, message)) = declined {
+    if let Some((code, decline_code, message)) = declined {
         let error = json!({
             "charge": charge_id,
-            "code": "card_declined",
+            "code": code,
             "decline_code": decline_code,
-            "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+            "doc_url": format!("https://stripe.com/docs/error-codes/{}", code.replace('_', "-")),
             "message": message,
             "payment_method": {
                 "id": pm,
@@ -151,11 +212,9 @@ pub fn run_confirmation(
         ctx.emit("charge.failed", charge, None);
         let object = snapshot(ctx, id);
         ctx.emit("payment_intent.payment_failed", object.clone(), None);
-        return Err(
-            ApiError::card_declined("card_declined", decline_code, message)
-                .with_extra("charge", json!(charge_id))
-                .with_extra("payment_intent", object),
-        );
+        return Err(ApiError::card_declined(code, decline_code, message)
+            .with_extra("charge", json!(charge_id))
+            .with_extra("payment_intent", object));
     }
     pi_mut.last_payment_error = None;
     if pi_mut.manual_capture {

@@ -322,24 +322,26 @@ pub fn capture_intent(
 ) -> Result<(), ApiError> {
     let id = id.to_owned();
     let pi = find(ctx, &id)?.clone();
-    if pi.status != PiStatus::RequiresCapture {
-        return Err(ApiError::unexpected_state(format!(
-            "This PaymentIntent could not be captured because it has a status of {}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.",
-            pi.status.as_str()
-        )));
-    }
     let charge_id = pi.latest_charge.clone().unwrap_or_default();
+    // A hold past `capture_before` (canceled `automatic` when it lapsed)
+    // answers as its charge does: the authorization expired.
     let expired = ctx
         .account
         .charges
         .get(&charge_id)
         .and_then(|c| c.capture_before)
         .is_some_and(|at| at <= ctx.now);
-    if expired {
-        return Err(ApiError::invalid_request(
-            "This PaymentIntent's authorization has expired and it can no longer be captured.",
-        )
-        .with_code("charge_expired_for_capture"));
+    let lapsed = pi.status == PiStatus::RequiresCapture
+        || (pi.status == PiStatus::Canceled
+            && pi.cancellation_reason.as_deref() == Some("automatic"));
+    if expired && lapsed {
+        return Err(expired_for_capture(&charge_id));
+    }
+    if pi.status != PiStatus::RequiresCapture {
+        return Err(ApiError::unexpected_state(format!(
+            "This PaymentIntent could not be captured because it has a status of {}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.",
+            pi.status.as_str()
+        )));
     }
     let to_capture = amount.unwrap_or(pi.amount_capturable);
     if to_capture <= 0 {
@@ -348,6 +350,8 @@ pub fn capture_intent(
             "The amount to capture must be a positive integer.".to_owned(),
         ));
     }
+    // A capture is a charge: at least Stripe's minimum for the currency.
+    money::at_least_minimum("amount_to_capture", to_capture, &pi.currency)?;
     if to_capture > pi.amount_capturable {
         return Err(ApiError::invalid_request(format!(
             "The amount_to_capture ({to_capture}) is greater than the amount_capturable ({}) of this PaymentIntent.",
@@ -387,6 +391,13 @@ pub fn capture_intent(
     let object = snapshot(ctx, &id);
     ctx.emit("payment_intent.succeeded", object, None);
     Ok(())
+}
+
+fn expired_for_capture(charge_id: &str) -> ApiError {
+    ApiError::invalid_request(format!(
+        "Charge {charge_id} cannot be captured because the charge has expired. You will need to create a new payment to collect the funds."
+    ))
+    .with_code("charge_expired_for_capture")
 }
 
 /// Records an uncaptured amount handed back to the customer: a refund on the

@@ -32,6 +32,8 @@ pub struct Charge {
     pub amount_refunded: i64,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
+    /// The issuer's reason for a decline (`outcome.reason`).
+    pub decline_code: Option<String>,
     pub card: Card,
     /// When an uncaptured charge's authorization lapses (an extension: see
     /// the crate docs).
@@ -84,7 +86,7 @@ impl Charge {
             "on_behalf_of": null,
             "outcome": {
                 "network_status": if self.paid() { "approved_by_network" } else { "declined_by_network" },
-                "reason": self.failure_code.as_ref().map(|_| "generic_decline"),
+                "reason": self.decline_code,
                 "risk_level": "normal",
                 "seller_message": if self.paid() { "Payment complete." } else { "The bank did not return any further details with this decline." },
                 "type": if self.paid() { "authorized" } else { "issuer_declined" },
