@@ -17,7 +17,9 @@ packages=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl
   libsecret-1-dev libdbus-1-dev gnome-keyring dbus-x11)
 if [ "$purpose" = test ]; then
   # A headless display, WebDriver for WebKitGTK, and a way to read the keychain from outside.
-  packages+=(xvfb xauth webkit2gtk-driver libsecret-tools)
+  packages+=(xvfb xauth webkit2gtk-driver libsecret-tools
+    # The German locale, for the end-to-end test of a merchant who types "12,50".
+    locales)
 fi
 if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
@@ -36,6 +38,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "setup: these system packages are missing. Install them, then run this again:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ "$purpose" = test ] && ! locale -a 2>/dev/null | grep -qiE '^de_DE\.utf-?8$'; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: generating the de_DE.UTF-8 locale"
+    localedef -i de_DE -f UTF-8 de_DE.UTF-8
+  else
+    echo "setup: the de_DE.UTF-8 locale is missing. Generate it, then run this again:" >&2
+    echo "  sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8" >&2
     exit 1
   fi
 fi

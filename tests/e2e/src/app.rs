@@ -18,11 +18,24 @@ pub struct App {
     session: Session,
     data_dir: PathBuf,
     output_dir: PathBuf,
+    /// Where the app's demo simulator listens (a development build takes
+    /// the port the harness chose).
+    demo_url: String,
 }
 
 impl App {
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// The demo account as Stripe sees it (see [`crate::demo`]).
+    pub fn demo_stripe(&self) -> Outcome<crate::demo::DemoStripe> {
+        crate::demo::DemoStripe::connect(&self.demo_url)
+    }
+
+    /// The demo simulator's address.
+    pub fn demo_url(&self) -> &str {
+        &self.demo_url
     }
 
     /// The `TILL_DATA_DIR` the app was started with.
@@ -151,12 +164,14 @@ fn run(
     let data_dir = scratch.path().join("data");
 
     let display = start_xvfb(groups)?;
-    let driver_url = start_driver(groups, &display, &data_dir, output_dir, env)?;
+    let demo_port = free_port()?;
+    let driver_url = start_driver(groups, &display, &data_dir, output_dir, demo_port, env)?;
     let session = Session::open(&driver_url, &application.display().to_string())?;
     let app = App {
         session,
         data_dir,
         output_dir: output_dir.to_path_buf(),
+        demo_url: format!("http://127.0.0.1:{demo_port}"),
     };
 
     let result = catch_unwind(AssertUnwindSafe(|| body(&app))).unwrap_or_else(|panic| {
@@ -229,6 +244,7 @@ fn start_driver(
     display: &str,
     data_dir: &Path,
     output_dir: &Path,
+    demo_port: u16,
     env: &[(&str, &str)],
 ) -> Outcome<String> {
     let port = free_port()?;
@@ -245,7 +261,8 @@ fn start_driver(
         ])
         .env("DISPLAY", display)
         .env("TILL_DATA_DIR", data_dir)
-        .env("TILL_DEMO_SIM_TOKEN", crate::demo_token())
+        .env("TILL_DEMO_SIM_TOKEN", crate::demo::token())
+        .env("TILL_DEMO_SIM_PORT", demo_port.to_string())
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "debug".to_owned()),

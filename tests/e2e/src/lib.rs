@@ -7,6 +7,7 @@
 //! driver's log are saved under `tests/output/<scenario>/`.
 
 mod app;
+pub mod demo;
 mod failure;
 mod notifications;
 mod process;
@@ -31,20 +32,6 @@ pub fn number(text: &str) -> f64 {
 /// Registers a key with a simulator the test runs (`/_sim/keys`): `body`
 /// names the key, the account it opens and, for a restricted key, what it
 /// may do.
-/// The token the app's demo simulator takes for its controls (`/_sim/…`):
-/// a development build takes it from `TILL_DEMO_SIM_TOKEN`, which the
-/// harness sets for every app it starts. One per test process.
-pub fn demo_token() -> &'static str {
-    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    TOKEN.get_or_init(|| {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        format!("e2e-{}-{nanos}", std::process::id())
-    })
-}
-
 pub fn register_key(base_url: &str, body: &serde_json::Value) -> Outcome<()> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

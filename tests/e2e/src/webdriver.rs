@@ -161,6 +161,19 @@ impl Session {
         )))
     }
 
+    /// The text content of the first element matching `css`, read from the
+    /// DOM (WebDriver's visible text is empty for some cells).
+    pub fn text_of(&self, css: &str) -> Outcome<String> {
+        let found = self.execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+            json!([css]),
+        )?;
+        found
+            .as_str()
+            .map(|t| t.trim().to_owned())
+            .ok_or_else(|| Failure::Assertion(format!("no {css}")))
+    }
+
     /// Runs `script` (which `return`s a value) in the page.
     pub fn execute(&self, script: &str, args: Value) -> Outcome<Value> {
         self.cmd("execute/sync", json!({ "script": script, "args": args }))

@@ -49,7 +49,7 @@ fn pay(url: &str) -> Outcome<()> {
         .into();
     let reply = agent
         .post(format!("{base}/_sim/checkout/sessions/{id}/complete"))
-        .header(till_sim::CONTROL_TOKEN_HEADER, till_e2e::demo_token())
+        .header(till_sim::CONTROL_TOKEN_HEADER, till_e2e::demo::token())
         .send_json(json!({}))
         .map_err(|err| Failure::Assertion(format!("paying {id}: {err}")))?;
     ensure!(
@@ -111,8 +111,10 @@ fn the_three_journeys() -> Outcome {
         ui.type_into("#checkout-customer", "ada@example.com")?;
         // The demo has no return address yet: asked once.
         ui.type_into("#checkout-success", "https://cafe.example/thanks")?;
-        ui.wait_until("document.querySelectorAll(\"[data-testid='checkout-form'] select[aria-label^='Catalog'] option\").length > 0")?;
+        // The catalog has loaded: "Add from catalog" is enabled.
+        ui.wait_until("document.querySelector('.lines .row-actions button:nth-child(2)').disabled === false")?;
         ui.click(&ui.find(".lines .row-actions button:nth-child(2)")?)?; // Add from catalog
+        ui.wait_until("document.querySelectorAll(\"[data-testid='checkout-form'] select[aria-label^='Catalog'] option\").length > 0")?;
         let total = ui.wait_for_text("[data-testid='checkout-total']", |t| {
             t.contains("Total") && !t.contains("42.50")
         })?;
@@ -178,12 +180,21 @@ fn the_three_journeys() -> Outcome {
         ui.wait_until(&format!("document.querySelector(\"{input}\") !== null"))?;
         let held = ui.execute("return document.querySelector(arguments[0]).value;", json!([input]))?;
         let half = format!("{:.2}", (number(held.as_str().unwrap_or("")) / 2.0 * 100.0).floor() / 100.0);
+        let hold_id = ui.text_of(".hold-row:first-child .hold-line button.copy")?;
         ui.type_into(input, &half)?; // 2
         ui.wait_for_text("[data-testid='remainder']", |t| t.contains("will be released"))?;
         app.save_journey_screenshot("journey-staff-2-capture-part")?;
         ui.click(&ui.find(".hold-row:first-child .hold-actions button[type='submit']")?)?; // 3
         let result = ui.wait_for_text("[data-testid='hold-result']", |t| t.starts_with("Captured"))?;
         ensure!(result.contains("released to the customer"), "{result}");
+        ensure!(result.replace(',', "").contains(&half), "the amount captured is said: {result}");
+        let stripe = app.demo_stripe()?;
+        let charge = stripe.charge_of(&hold_id)?;
+        let half_minor = (number(&half) * 100.0).round() as i64;
+        ensure!(
+            charge.captured == half_minor,
+            "at Stripe {hold_id}: {charge:?}, expected {half_minor} captured"
+        );
         let left = ui.wait_for_text("[data-testid='holds-count']", |t| t != count)?;
         ensure!(
             number(left.split_whitespace().next().unwrap_or("")) == number(count.split_whitespace().next().unwrap_or("")) - 1.0,
@@ -195,6 +206,8 @@ fn the_three_journeys() -> Outcome {
         ui.click(&ui.find("a[data-section='payments']")?)?;
         ui.wait_until("document.querySelectorAll('.table-row').length > 0")?;
         app.save_journey_screenshot("journey-refund-1-payments")?;
+        let paid_id = ui.text_of(".table-row:first-child .col-id button")?;
+        let before = stripe.charge_of(&paid_id)?;
         ui.click(&ui.find(".table-row:first-child")?)?; // 1: our paid checkout
         let refundable = ui.wait_for_text("[data-testid='refund-refundable']", |t| {
             t.chars().any(|c| c.is_ascii_digit())
@@ -206,6 +219,11 @@ fn the_three_journeys() -> Outcome {
         ensure!(
             ((number(&refundable) - number(&now)) - 5.0).abs() < 0.001,
             "refundable {refundable} → {now}"
+        );
+        let after = stripe.charge_of(&paid_id)?;
+        ensure!(
+            after.refunded == before.refunded + 500,
+            "refunded once at Stripe {paid_id}: {before:?} → {after:?}"
         );
         // The payment now says it was partly paid back, in its row too.
         ui.wait_for_text(".table-row:first-child .pill", |t| t == "Partially refunded")?;
