@@ -69,6 +69,12 @@ pub enum Error {
         detail: String,
     },
 
+    /// Stripe refused the request and said why: what the UI branches on
+    /// (`kind`) and Stripe's answer as it came. Boxed: errors travel
+    /// through every `Result`, which stays small.
+    #[error("Stripe refused the request ({}): {}", .0.reason(), .0.message)]
+    StripeRefused(Box<StripeRefusal>),
+
     /// Stripe could not be reached, or answered with an error of its own.
     #[error("Stripe: {detail}")]
     Stripe {
@@ -142,6 +148,114 @@ pub enum ActionProblem {
     AlreadySent,
 }
 
+/// Why Stripe refused a request, from its error `code` (and type and
+/// status): the codes a merchant meets, each worded in the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum StripeProblem {
+    /// The card was declined (`card_declined`, `expired_card`,
+    /// `incorrect_cvc`, `processing_error`…); `declineCode` says why.
+    CardDeclined,
+    /// The bank wants the customer to authenticate (3D Secure): they must
+    /// pay themselves, e.g. through a checkout link.
+    AuthenticationRequired,
+    /// The hold lapsed before it was captured (`charge_expired_for_capture`,
+    /// `capture_charge_authorization_expired`).
+    ChargeExpiredForCapture,
+    ChargeAlreadyCaptured,
+    ChargeAlreadyRefunded,
+    /// The customer disputed the payment: it cannot be refunded.
+    ChargeDisputed,
+    AmountTooLarge,
+    AmountTooSmall,
+    /// No such object at Stripe (`resource_missing`).
+    ResourceMissing,
+    /// The payment changed at Stripe and no longer allows this
+    /// (`payment_intent_unexpected_state`), e.g. captured or released elsewhere.
+    UnexpectedState,
+    /// The account's restricted key lacks `permission` (403).
+    PermissionMissing,
+    /// Stripe no longer accepts the account's key (401): rolled or revoked.
+    KeyNotAccepted,
+    /// Too many requests, still after waiting (429).
+    RateLimited,
+    /// The idempotency key was used with other parameters (`idempotency_error`).
+    IdempotencyError,
+    /// A code Till has no words for: Stripe's message says it.
+    Other,
+}
+
+/// A request Stripe refused: its kind and Stripe's own fields, kept as they
+/// came: its error `type` and `code` (here `stripeType`, `stripeCode`:
+/// `code` is the error union's tag), `decline_code`, `param` and `message`;
+/// `permission` is the one a restricted key lacks. A code Till has no words
+/// for is `Other`, shown with Stripe's message and the request id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StripeRefusal {
+    pub kind: StripeProblem,
+    pub stripe_type: Option<String>,
+    pub stripe_code: Option<String>,
+    pub decline_code: Option<String>,
+    pub param: Option<String>,
+    pub permission: Option<String>,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl StripeRefusal {
+    /// Stripe's code and decline code, or the kind when Stripe gave no code:
+    /// `card_declined, insufficient_funds`.
+    fn reason(&self) -> String {
+        match (&self.stripe_code, &self.decline_code) {
+            (Some(code), Some(decline)) if code != decline => format!("{code}, {decline}"),
+            (Some(code), _) => code.clone(),
+            (None, _) => format!("{:?}", self.kind),
+        }
+    }
+}
+
+impl StripeProblem {
+    /// The kind of an error `code` Stripe gives whatever the status.
+    fn of_code(code: Option<&str>) -> Self {
+        match code {
+            Some("card_declined" | "expired_card" | "incorrect_cvc" | "processing_error") => {
+                Self::CardDeclined
+            }
+            Some("authentication_required") => Self::AuthenticationRequired,
+            Some("charge_expired_for_capture" | "capture_charge_authorization_expired") => {
+                Self::ChargeExpiredForCapture
+            }
+            Some("charge_already_captured") => Self::ChargeAlreadyCaptured,
+            Some("charge_already_refunded") => Self::ChargeAlreadyRefunded,
+            Some("charge_disputed") => Self::ChargeDisputed,
+            Some("amount_too_large") => Self::AmountTooLarge,
+            Some("amount_too_small") => Self::AmountTooSmall,
+            Some("resource_missing") => Self::ResourceMissing,
+            Some("payment_intent_unexpected_state") => Self::UnexpectedState,
+            Some("rate_limit" | "lock_timeout") => Self::RateLimited,
+            _ => Self::Other,
+        }
+    }
+
+    /// The kind of a refusal: a few are known by their variant (status or
+    /// type), the rest by their code.
+    fn of(err: &till_stripe::StripeError) -> Self {
+        use till_stripe::StripeError as E;
+        match err {
+            E::Card { code, .. } if code == "authentication_required" => {
+                Self::AuthenticationRequired
+            }
+            E::Card { .. } => Self::CardDeclined,
+            E::Permission { .. } => Self::PermissionMissing,
+            E::Authentication { .. } => Self::KeyNotAccepted,
+            E::RateLimited { .. } => Self::RateLimited,
+            E::IdempotencyMismatch { .. } => Self::IdempotencyError,
+            other => Self::of_code(other.code()),
+        }
+    }
+}
+
 /// Why a checkout was refused before anything was created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -187,12 +301,32 @@ impl From<till_store::StoreError> for Error {
     }
 }
 
+/// A refusal keeps Stripe's type, code, decline code, param and message and
+/// gets its kind; anything else (unreachable, a 5xx, an unknown outcome, an
+/// answer of the wrong shape) stays `Stripe` with its detail.
 impl From<till_stripe::StripeError> for Error {
     fn from(err: till_stripe::StripeError) -> Self {
-        Self::Stripe {
-            request_id: err.request_id().map(str::to_owned),
-            detail: err.to_string(),
-        }
+        let Some(refusal) = err.refusal() else {
+            return Self::Stripe {
+                request_id: err.request_id().map(str::to_owned),
+                detail: err.to_string(),
+            };
+        };
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        let permission = match &err {
+            till_stripe::StripeError::Permission { permission, .. } => permission.clone(),
+            _ => None,
+        };
+        Self::StripeRefused(Box::new(StripeRefusal {
+            kind: StripeProblem::of(&err),
+            stripe_type: refusal.error_type.map(|t| t.as_str().to_owned()),
+            stripe_code: owned(refusal.code),
+            decline_code: owned(refusal.decline_code),
+            param: owned(refusal.param),
+            permission,
+            message: refusal.message.to_owned(),
+            request_id: owned(refusal.request_id),
+        }))
     }
 }
 
@@ -218,5 +352,71 @@ mod tests {
         assert_eq!(json["code"], "dataDirUnusable");
         assert_eq!(json["path"], "/nope");
         assert_eq!(json["detail"], "permission denied");
+    }
+
+    #[test]
+    fn a_stripe_refusal_crosses_ipc_with_its_kind_and_stripes_own_fields() {
+        let err = Error::from(till_stripe::StripeError::Card {
+            error_type: Some(till_stripe::ErrorType::CardError),
+            code: "card_declined".into(),
+            decline_code: Some("lost_card".into()),
+            param: None,
+            message: "Your card was declined.".into(),
+            request_id: Some("req_1".into()),
+        });
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["code"], "stripeRefused");
+        assert_eq!(json["kind"], "cardDeclined");
+        assert_eq!(json["stripeType"], "card_error");
+        assert_eq!(json["stripeCode"], "card_declined");
+        assert_eq!(json["declineCode"], "lost_card");
+        assert_eq!(json["param"], serde_json::Value::Null);
+        assert_eq!(json["message"], "Your card was declined.");
+        assert_eq!(json["requestId"], "req_1");
+    }
+
+    #[test]
+    fn an_unknown_code_keeps_stripes_message_and_what_was_not_refused_stays_stripe() {
+        let err = Error::from(till_stripe::StripeError::InvalidRequest {
+            error_type: Some(till_stripe::ErrorType::InvalidRequestError),
+            code: Some("something_new".into()),
+            param: Some("amount".into()),
+            message: "Something new happened.".into(),
+            request_id: Some("req_2".into()),
+        });
+        let Error::StripeRefused(refusal) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(
+            **refusal,
+            StripeRefusal {
+                kind: StripeProblem::Other,
+                stripe_type: Some("invalid_request_error".into()),
+                stripe_code: Some("something_new".into()),
+                decline_code: None,
+                param: Some("amount".into()),
+                permission: None,
+                message: "Something new happened.".into(),
+                request_id: Some("req_2".into()),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "Stripe refused the request (something_new): Something new happened."
+        );
+
+        let down = Error::from(till_stripe::StripeError::Network {
+            reason: "connection refused".into(),
+        });
+        assert!(matches!(down, Error::Stripe { .. }), "{down:?}");
+        let busy = Error::from(till_stripe::StripeError::Api {
+            status: 503,
+            message: "busy".into(),
+            request_id: Some("req_3".into()),
+        });
+        assert!(
+            matches!(&busy, Error::Stripe { request_id: Some(r), .. } if r == "req_3"),
+            "{busy:?}"
+        );
     }
 }

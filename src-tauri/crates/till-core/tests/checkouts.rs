@@ -13,7 +13,7 @@ use serde_json::json;
 use till_core::Error;
 use till_core::checkouts::journal::{self, CheckoutDone};
 use till_core::checkouts::{self, CheckoutDraft, CheckoutFilter, DraftItem, MetadataEntry};
-use till_core::error::CheckoutProblem;
+use till_core::error::{CheckoutProblem, StripeProblem};
 use till_core::operations::{self, Actor, On};
 use till_sim::seed::SeedSpec;
 use till_sim::{SimConfig, Simulator};
@@ -442,7 +442,10 @@ async fn bad_checkouts_are_refused_with_a_reason_and_nothing_is_created() {
         now(),
     )
     .await;
-    assert!(matches!(refused, Err(Error::Stripe { .. })), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(Error::StripeRefused(r)) if r.kind == StripeProblem::PermissionMissing),
+        "{refused:?}"
+    );
     assert_eq!(sessions_at_stripe(&c).await, before);
     let last = oplog::list(store.lock().unwrap().conn(), ACCOUNT, 1).unwrap();
     assert_eq!(last[0].state, "failed");
