@@ -70,10 +70,12 @@ pub enum Error {
     },
 
     /// Stripe refused the request and said why: what the UI branches on
-    /// (`kind`) and Stripe's answer as it came. Boxed: errors travel
-    /// through every `Result`, which stays small.
-    #[error("Stripe refused the request ({}): {}", .0.reason(), .0.message)]
-    StripeRefused(Box<StripeRefusal>),
+    /// (`refusal.kind`) and Stripe's answer as it came.
+    #[error("Stripe refused the request ({}): {}", refusal.reason(), refusal.message)]
+    StripeRefused {
+        // Boxed: errors travel through every `Result`, which stays small.
+        refusal: Box<StripeRefusal>,
+    },
 
     /// Stripe could not be reached, or answered with an error of its own.
     #[error("Stripe: {detail}")]
@@ -317,16 +319,18 @@ impl From<till_stripe::StripeError> for Error {
             till_stripe::StripeError::Permission { permission, .. } => permission.clone(),
             _ => None,
         };
-        Self::StripeRefused(Box::new(StripeRefusal {
-            kind: StripeProblem::of(&err),
-            stripe_type: refusal.error_type.map(|t| t.as_str().to_owned()),
-            stripe_code: owned(refusal.code),
-            decline_code: owned(refusal.decline_code),
-            param: owned(refusal.param),
-            permission,
-            message: refusal.message.to_owned(),
-            request_id: owned(refusal.request_id),
-        }))
+        Self::StripeRefused {
+            refusal: Box::new(StripeRefusal {
+                kind: StripeProblem::of(&err),
+                stripe_type: refusal.error_type.map(|t| t.as_str().to_owned()),
+                stripe_code: owned(refusal.code),
+                decline_code: owned(refusal.decline_code),
+                param: owned(refusal.param),
+                permission,
+                message: refusal.message.to_owned(),
+                request_id: owned(refusal.request_id),
+            }),
+        }
     }
 }
 
@@ -366,13 +370,14 @@ mod tests {
         });
         let json = serde_json::to_value(&err).unwrap();
         assert_eq!(json["code"], "stripeRefused");
-        assert_eq!(json["kind"], "cardDeclined");
-        assert_eq!(json["stripeType"], "card_error");
-        assert_eq!(json["stripeCode"], "card_declined");
-        assert_eq!(json["declineCode"], "lost_card");
-        assert_eq!(json["param"], serde_json::Value::Null);
-        assert_eq!(json["message"], "Your card was declined.");
-        assert_eq!(json["requestId"], "req_1");
+        let refusal = &json["refusal"];
+        assert_eq!(refusal["kind"], "cardDeclined");
+        assert_eq!(refusal["stripeType"], "card_error");
+        assert_eq!(refusal["stripeCode"], "card_declined");
+        assert_eq!(refusal["declineCode"], "lost_card");
+        assert_eq!(refusal["param"], serde_json::Value::Null);
+        assert_eq!(refusal["message"], "Your card was declined.");
+        assert_eq!(refusal["requestId"], "req_1");
     }
 
     #[test]
@@ -384,7 +389,7 @@ mod tests {
             message: "Something new happened.".into(),
             request_id: Some("req_2".into()),
         });
-        let Error::StripeRefused(refusal) = &err else {
+        let Error::StripeRefused { refusal } = &err else {
             panic!("{err:?}");
         };
         assert_eq!(

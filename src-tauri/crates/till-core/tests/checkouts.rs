@@ -443,7 +443,7 @@ async fn bad_checkouts_are_refused_with_a_reason_and_nothing_is_created() {
     )
     .await;
     assert!(
-        matches!(&refused, Err(Error::StripeRefused(r)) if r.kind == StripeProblem::PermissionMissing),
+        matches!(&refused, Err(Error::StripeRefused { refusal }) if refusal.kind == StripeProblem::PermissionMissing),
         "{refused:?}"
     );
     assert_eq!(sessions_at_stripe(&c).await, before);

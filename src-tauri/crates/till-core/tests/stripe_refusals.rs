@@ -52,7 +52,7 @@ fn who() -> Actor {
 /// The error as a command returns it; anything but a refusal fails the test.
 fn refusal(err: StripeError) -> StripeRefusal {
     match Error::from(err) {
-        Error::StripeRefused(refusal) => *refusal,
+        Error::StripeRefused { refusal } => *refusal,
         other => panic!("not a refusal: {other:?}"),
     }
 }
@@ -231,7 +231,7 @@ async fn charge_already_refunded_through_the_journal() {
     let err = operations::refund(on, &pi, Some(Amount::new(500, "usd")), None, who(), now())
         .await
         .unwrap_err();
-    let Error::StripeRefused(refused) = &err else {
+    let Error::StripeRefused { refusal: refused } = &err else {
         panic!("{err:?}");
     };
     assert_refused(
@@ -291,7 +291,7 @@ async fn amount_too_small_for_a_capture() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::StripeRefused(r) if r.kind == StripeProblem::AmountTooSmall),
+        matches!(&err, Error::StripeRefused { refusal } if refusal.kind == StripeProblem::AmountTooSmall),
         "{err:?}"
     );
 }
