@@ -45,6 +45,11 @@ export function emptyLine(currency: string): FormLine {
   return { kind: "adhoc", name: "", price: "", currency, quantity: 1 };
 }
 
+/** A typed-in line nothing was typed into yet. */
+export function isBlank(line: FormLine | undefined): boolean {
+  return line?.kind === "adhoc" && line.name.trim() === "" && line.price.trim() === "";
+}
+
 /** A draft's lines for the form (a duplicated checkout's prices in the person's own format). */
 export function formLines(items: readonly DraftItem[], currency = "usd", locale: string = LOCALE): FormLine[] {
   if (items.length === 0) return [emptyLine(currency)];

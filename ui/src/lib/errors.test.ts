@@ -55,4 +55,27 @@ describe("describeError", () => {
     );
     expect(describeError({ code: "outcomeUnknown", operationId: "op_1", detail: "x" }).fix).toContain("Nothing will be done twice");
   });
+
+  it("never repeats the title in the detail", () => {
+    const text = describeError({ code: "amountRefused", reason: "notPositive", detail: "the amount must be more than zero." });
+    expect(text.title).toBe("The amount must be more than zero");
+    expect(text.detail).toBe("");
+    expect(describeError({ code: "amountRefused", reason: "notPositive", detail: "0.00 is not above zero" }).detail).toBe(
+      "0.00 is not above zero",
+    );
+  });
+
+  it("says Stripe's maximum as money in the currency at hand, not as 99999999", () => {
+    const text = describeError({ code: "amountRefused", reason: "aboveMaximum", detail: "1000000.00 is above 99999999" }, { currency: "usd" });
+    expect(text.title).toBe("That is more than Stripe accepts in one payment: at most $999,999.99");
+    expect(text.detail).toBe("1000000.00 is above $999,999.99");
+    expect(
+      describeError({ code: "checkoutRefused", reason: "totalTooLarge", item: null, detail: "x" }, { currency: "jpy" }).title,
+    ).toContain("at most ¥99,999,999");
+  });
+
+  it("says the metadata limit with the key Till keeps", () => {
+    const text = describeError({ code: "checkoutRefused", reason: "metadataInvalid", item: null, detail: "51 keys" });
+    expect(text.fix).toContain("Stripe takes 50 and Till keeps one of them for its own till_operation_id");
+  });
 });

@@ -1,6 +1,15 @@
 // Turns a core error into words for the merchant. The UI branches on `code`;
 // the core's detail is shown as-is beneath, for support.
-import type { ActionProblem, AmountProblem, CheckoutProblem, KeyProblem, TillError } from "./bindings";
+import type {
+  ActionProblem,
+  AmountProblem,
+  CheckoutProblem,
+  KeyProblem,
+  StripeProblem,
+  StripeRefusal,
+  TillError,
+} from "./bindings";
+import { formatMoney, MAXIMUM_MINOR } from "./money";
 
 const KEY_PROBLEMS: Record<KeyProblem, string> = {
   malformed: "That does not look like a Stripe key",
@@ -58,6 +67,180 @@ const CHECKOUT_PROBLEMS: Record<CheckoutProblem, string> = {
   notOpen: "This checkout is no longer open",
 };
 
+/** Stripe's metadata limits, with the key Till keeps for itself. */
+export const METADATA_LIMIT =
+  "Up to 49 keys: Stripe takes 50 and Till keeps one of them for its own till_operation_id. Keys up to 40 characters, values up to 500.";
+
+/** The issuer's reasons (Stripe's `decline_code`, or its `code` for the
+ * declines that have their own), as the merchant reads them. */
+const DECLINES: Record<string, { reason: string; fix: string }> = {
+  generic_decline: {
+    reason: "the bank gave no reason",
+    fix: "Ask the customer to call their bank or to pay with another card.",
+  },
+  do_not_honor: {
+    reason: "the bank gave no reason",
+    fix: "Ask the customer to call their bank or to pay with another card.",
+  },
+  insufficient_funds: {
+    reason: "there is not enough money on the card",
+    fix: "Ask the customer for another card, or to pay later.",
+  },
+  lost_card: {
+    reason: "the card was reported lost",
+    fix: "Do not try this card again; ask for another way to pay.",
+  },
+  stolen_card: {
+    reason: "the card was reported stolen",
+    fix: "Do not try this card again; ask for another way to pay.",
+  },
+  pickup_card: {
+    reason: "the bank asks that the card be kept",
+    fix: "Do not try this card again; ask for another way to pay.",
+  },
+  fraudulent: {
+    reason: "it looks like fraud",
+    fix: "Do not try this card again. Review the payment in Stripe's Dashboard before accepting another one.",
+  },
+  expired_card: {
+    reason: "the card has expired",
+    fix: "Ask the customer for a card that is still valid.",
+  },
+  incorrect_cvc: {
+    reason: "the security code (CVC) is wrong",
+    fix: "Ask the customer to enter the card again with the code on its back.",
+  },
+  incorrect_number: {
+    reason: "the card number is wrong",
+    fix: "Ask the customer to enter the card again.",
+  },
+  processing_error: {
+    reason: "an error occurred while processing the card",
+    fix: "Try again in a little while; if it happens again, use another card.",
+  },
+  card_velocity_exceeded: {
+    reason: "the card is over its limit",
+    fix: "Ask the customer to call their bank or to pay with another card.",
+  },
+  card_not_supported: {
+    reason: "the card does not allow this kind of purchase",
+    fix: "Ask the customer for another card.",
+  },
+  currency_not_supported: {
+    reason: "the card cannot pay in this currency",
+    fix: "Ask the customer for another card.",
+  },
+  transaction_not_allowed: {
+    reason: "the bank does not allow this payment on this card",
+    fix: "Ask the customer to call their bank or to pay with another card.",
+  },
+  try_again_later: {
+    reason: "the bank could not answer just now",
+    fix: "Try again in a little while.",
+  },
+  call_issuer: {
+    reason: "the bank asks the customer to call them",
+    fix: "Ask the customer to call their bank or to pay with another card.",
+  },
+  authentication_required: {
+    reason: "the bank wants the customer to confirm it",
+    fix: "Send the customer a checkout link: they can confirm the payment with their bank there.",
+  },
+};
+
+const DECLINE_UNKNOWN = {
+  reason: "",
+  fix: "Ask the customer to call their bank or to pay with another card.",
+};
+
+type Words = { title: string; fix?: string };
+
+/** Each kind of Stripe refusal in the merchant's words. Stripe's message,
+ * its code and the request id go beneath, in `detail`. */
+const STRIPE_PROBLEMS: Record<StripeProblem, (refusal: StripeRefusal) => Words> = {
+  cardDeclined: (r) => {
+    const decline = DECLINES[r.declineCode ?? r.stripeCode ?? ""] ?? DECLINE_UNKNOWN;
+    return {
+      title: decline.reason ? `The card was declined: ${decline.reason}` : "The card was declined",
+      fix: decline.fix,
+    };
+  },
+  authenticationRequired: () => ({
+    title: "The customer's bank wants them to confirm this payment themselves",
+    fix: "Send the customer a checkout link: they can confirm the payment with their bank there.",
+  }),
+  chargeExpiredForCapture: () => ({
+    title: "The hold expired before it was captured",
+    fix: "The card can no longer be charged for it. Ask the customer to pay again, for example with a checkout link.",
+  }),
+  chargeAlreadyCaptured: () => ({
+    title: "This payment was already captured",
+    fix: "Nothing is left to capture. Refresh to see it as Stripe has it.",
+  }),
+  chargeAlreadyRefunded: () => ({
+    title: "This payment was already refunded in full",
+    fix: "Nothing is left to refund. Refresh to see its refunds.",
+  }),
+  chargeDisputed: () => ({
+    title: "The customer disputed this payment: it cannot be refunded",
+    fix: "Answer the dispute in Stripe's Dashboard. Accepting it gives the customer their money back.",
+  }),
+  amountTooLarge: () => ({
+    title: "That amount is more than Stripe allows here",
+    fix: "Part of it may have been captured or refunded meanwhile: refresh and check what is left.",
+  }),
+  amountTooSmall: () => ({
+    title: "That amount is below Stripe's minimum for one payment",
+    fix: "Stripe charges at least about 0.50 USD, depending on the currency. Capture more, or release the hold.",
+  }),
+  resourceMissing: () => ({
+    title: "Stripe has no such payment or object in this account",
+    fix: "It may have been deleted, or belong to another account or to test mode. Refresh the list.",
+  }),
+  unexpectedState: () => ({
+    title: "The payment changed at Stripe since Till last looked",
+    fix: "It may have been captured, released or refunded elsewhere. Refresh, then try again if it still applies.",
+  }),
+  permissionMissing: (r) => ({
+    title: r.permission
+      ? `This account's key does not allow that: it lacks ${r.permission}`
+      : "This account's key does not allow that",
+    fix: "In Stripe's Dashboard → Developers → API keys, give the restricted key that permission, or use another key.",
+  }),
+  keyNotAccepted: () => ({
+    title: "Stripe no longer accepts this account's key",
+    fix: "The key may have been rolled or revoked: replace it in Settings → Accounts.",
+  }),
+  rateLimited: () => ({
+    title: "Stripe is getting too many requests from this account",
+    fix: "Wait a minute and try again. Stripe counts your shop's and other tools' requests too.",
+  }),
+  idempotencyError: () => ({
+    title: "Stripe saw this action before with other details",
+    fix: "Nothing was done twice. Start the action again.",
+  }),
+  other: () => ({
+    title: "Stripe refused the request",
+  }),
+};
+
+/** Stripe's own message, then its code and the request id, for support:
+ * "Your card was declined. (card_declined, insufficient_funds; request req_1)". */
+function stripeSays(refusal: StripeRefusal): string {
+  const codes = [refusal.stripeCode, refusal.declineCode !== refusal.stripeCode ? refusal.declineCode : null]
+    .filter((c): c is string => !!c)
+    .join(", ");
+  const request = refusal.requestId ? `request ${refusal.requestId}` : "";
+  const tail = [codes, request].filter((p) => p).join("; ");
+  return tail ? `${refusal.message} (${tail})` : refusal.message;
+}
+
+/** A refusal in the merchant's words, Stripe's own beneath. */
+export function describeRefusal(refusal: StripeRefusal): ErrorText {
+  const words = STRIPE_PROBLEMS[refusal.kind](refusal);
+  return { title: words.title, detail: stripeSays(refusal), fix: words.fix };
+}
+
 export interface ErrorText {
   title: string;
   detail: string;
@@ -65,7 +248,39 @@ export interface ErrorText {
   fix?: string;
 }
 
-export function describeError(error: TillError): ErrorText {
+/** What the screen knows that the error does not: the currency the person is working in. */
+export interface ErrorContext {
+  currency?: string;
+}
+
+/** Text without case, spaces and closing punctuation, to tell whether two lines say the same. */
+function same(a: string, b: string): boolean {
+  const plain = (text: string) => text.trim().toLowerCase().replace(/[\s.!:;]+$/u, "").replace(/\s+/gu, " ");
+  return plain(a) === plain(b);
+}
+
+/**
+ * The error in the merchant's words: a title, the core's detail beneath it
+ * (left out when it only repeats the title), and a fix when there is one.
+ * Stripe's maximum is said as money in `context.currency`, never as
+ * "99999999".
+ */
+export function describeError(error: TillError, context: ErrorContext = {}): ErrorText {
+  const text = words(error);
+  const currency = context.currency;
+  if (currency && typeof error === "object" && error !== null) {
+    const most = formatMoney(MAXIMUM_MINOR, currency);
+    const maximum =
+      (error.code === "amountRefused" && error.reason === "aboveMaximum") ||
+      (error.code === "checkoutRefused" && error.reason === "totalTooLarge");
+    if (maximum) text.title = `${text.title}: at most ${most}`;
+    text.detail = text.detail.replaceAll(String(MAXIMUM_MINOR), most);
+  }
+  if (same(text.detail, text.title)) text.detail = "";
+  return text;
+}
+
+function words(error: TillError): ErrorText {
   // A call whose arguments did not even reach the core comes back as text.
   if (typeof error !== "object" || error === null) {
     return { title: "Something went wrong inside Till", detail: String(error) };
@@ -104,7 +319,9 @@ export function describeError(error: TillError): ErrorText {
         fix:
           error.reason === "successUrlMissing"
             ? "Give a success URL (your shop's thank-you page) once: Till remembers it for this account."
-            : undefined,
+            : error.reason === "metadataInvalid"
+              ? METADATA_LIMIT
+              : undefined,
       };
     case "outcomeUnknown":
       return {
@@ -118,6 +335,8 @@ export function describeError(error: TillError): ErrorText {
         detail: error.id,
         fix: "Check the id, or refresh: it may be newer than the last sync.",
       };
+    case "stripeRefused":
+      return describeRefusal(error.refusal);
     case "stripe":
       return {
         title: "Stripe could not complete the request",

@@ -14,7 +14,11 @@ describe("money", () => {
     expect(formatMoney(1050, "usd", "en-US")).toBe("$10.50");
     expect(formatMoney(1050, "jpy", "en-US")).toBe("¥1,050");
     expect(formatMoney(1050, "bhd", "en-US")).toBe("BHD\u00a01.050");
-    expect(formatMoney(-250, "eur", "en-US")).toBe("-€2.50");
+    expect(formatMoney(-250, "eur", "en-US")).toBe("\u2212€2.50");
+    expect(formatMoney(-4061, "eur", "en-US")).toBe("−€40.61");
+    expect(formatMoney(-4061, "eur", "de-DE")).toBe("−40,61\u00a0€");
+    expect(formatMoneyCode(-4061, "eur", "en-US")).toBe("−EUR\u00a040.61");
+    expect(formatMoneyCode(-100, "jpy", "en-US")).not.toContain("-");
     expect(formatMoneyCode(123456, "usd", "en-US")).toBe("USD\u00a01,234.56");
     expect(formatMoneyCode(59740, "jpy", "en-US")).toBe("JPY\u00a059,740");
     expect(formatMoneyCode(69200, "bhd", "en-US")).toBe("BHD\u00a069.200");

@@ -18,29 +18,41 @@ export function currencyDecimals(currency: string): number {
   return 2;
 }
 
-/** Formats minor units for display in the user's locale, e.g. 1050 usd → "$10.50". */
+/** The typographic minus sign (U+2212), the one every negative amount is shown with. */
+export const MINUS_SIGN = "\u2212";
+
+/** Intl writes a hyphen-minus for negatives; the screens write one minus sign everywhere. */
+function withMinusSign(text: string): string {
+  return text.replace(/-/gu, MINUS_SIGN);
+}
+
+/** Formats minor units for display in the user's locale, e.g. 1050 usd → "$10.50", -4061 eur → "−€40.61". */
 export function formatMoney(minor: number, currency: string, locale: string = LOCALE): string {
   const decimals = currencyDecimals(currency);
   const major = minor / 10 ** decimals;
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency: currency.toUpperCase(),
-    minimumFractionDigits: decimals,
-    maximumFractionDigits: decimals,
-  }).format(major);
+  return withMinusSign(
+    new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: currency.toUpperCase(),
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    }).format(major),
+  );
 }
 
 /** As [formatMoney], with the ISO code instead of a symbol ("USD 10.50"):
  * lists mix currencies, and "$" alone is also the Canadian or Australian dollar. */
 export function formatMoneyCode(minor: number, currency: string, locale: string = LOCALE): string {
   const decimals = currencyDecimals(currency);
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency: currency.toUpperCase(),
-    currencyDisplay: "code",
-    minimumFractionDigits: decimals,
-    maximumFractionDigits: decimals,
-  }).format(minor / 10 ** decimals);
+  return withMinusSign(
+    new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: currency.toUpperCase(),
+      currencyDisplay: "code",
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    }).format(minor / 10 ** decimals),
+  );
 }
 
 /** Stripe's largest amount in one charge, refund or price, in minor units. */

@@ -96,4 +96,26 @@ describe("the new checkout form", () => {
     expect(draft?.items).toEqual([{ kind: "adhoc", name: "Birthday cake", unitAmount: 4250, currency: "eur", quantity: 1 }]);
     expect(ondone).toHaveBeenCalledOnce();
   });
+
+  it("puts a catalog line in place of the empty line it starts with, so nothing blocks Create", async () => {
+    vi.mocked(commands.checkoutCatalog).mockResolvedValue({
+      status: "ok",
+      data: [{ id: "price_1", productName: "Coffee", nickname: null, unitAmount: 350, currency: "eur" }],
+    });
+    const user = userEvent.setup();
+    const { create } = await show();
+    await user.click(screen.getByRole("button", { name: "Add from catalog" }));
+    expect(screen.getAllByTestId("checkout-line")).toHaveLength(1);
+    expect(screen.getByLabelText("Catalog price, line 1")).toBeTruthy();
+    await user.click(create);
+    expect(createCheckout.mock.calls[0]?.[1]?.items).toEqual([{ kind: "price", priceId: "price_1", quantity: 1 }]);
+    // A second catalog line is added beside it.
+    await user.click(screen.getByRole("button", { name: "Add from catalog" }));
+    expect(screen.getAllByTestId("checkout-line")).toHaveLength(2);
+  });
+
+  it("says that Till keeps one of Stripe's 50 metadata keys", async () => {
+    await show();
+    expect(screen.getByTestId("metadata-limit").textContent).toContain("Stripe takes 50 and Till keeps one of them for its own till_operation_id");
+  });
 });
