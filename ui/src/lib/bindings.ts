@@ -581,6 +581,64 @@ export type Step = "created" |
 /**  The hold lapses at this time unless captured. */
 "holdExpires" | "refunded" | "refundPending" | "refundFailed";
 
+/**
+ *  Why Stripe refused a request, from its error `code` (and type and
+ *  status): the codes a merchant meets, each worded in the UI.
+ */
+export type StripeProblem = 
+/**
+ *  The card was declined (`card_declined`, `expired_card`,
+ *  `incorrect_cvc`, `processing_error`…); `declineCode` says why.
+ */
+"cardDeclined" | 
+/**
+ *  The bank wants the customer to authenticate (3D Secure): they must
+ *  pay themselves, e.g. through a checkout link.
+ */
+"authenticationRequired" | 
+/**
+ *  The hold lapsed before it was captured (`charge_expired_for_capture`,
+ *  `capture_charge_authorization_expired`).
+ */
+"chargeExpiredForCapture" | "chargeAlreadyCaptured" | "chargeAlreadyRefunded" | 
+/**  The customer disputed the payment: it cannot be refunded. */
+"chargeDisputed" | "amountTooLarge" | "amountTooSmall" | 
+/**  No such object at Stripe (`resource_missing`). */
+"resourceMissing" | 
+/**
+ *  The payment changed at Stripe and no longer allows this
+ *  (`payment_intent_unexpected_state`), e.g. captured or released elsewhere.
+ */
+"unexpectedState" | 
+/**  The account's restricted key lacks `permission` (403). */
+"permissionMissing" | 
+/**  Stripe no longer accepts the account's key (401): rolled or revoked. */
+"keyNotAccepted" | 
+/**  Too many requests, still after waiting (429). */
+"rateLimited" | 
+/**  The idempotency key was used with other parameters (`idempotency_error`). */
+"idempotencyError" | 
+/**  A code Till has no words for: Stripe's message says it. */
+"other";
+
+/**
+ *  A request Stripe refused: its kind and Stripe's own fields, kept as they
+ *  came: its error `type` and `code` (here `stripeType`, `stripeCode`:
+ *  `code` is the error union's tag), `decline_code`, `param` and `message`;
+ *  `permission` is the one a restricted key lacks. A code Till has no words
+ *  for is `Other`, shown with Stripe's message and the request id.
+ */
+export type StripeRefusal = {
+	kind: StripeProblem,
+	stripeType: string | null,
+	stripeCode: string | null,
+	declineCode: string | null,
+	param: string | null,
+	permission: string | null,
+	message: string,
+	requestId: string | null,
+};
+
 /**  Where a sync is. */
 export type SyncPhase = 
 /**  The newest page of every type. */
@@ -649,6 +707,11 @@ export type TillError =
  *  and is resolved with the same idempotency key; it is never doubled.
  */
 { code: "outcomeUnknown"; operationId: string; detail: string } | 
+/**
+ *  Stripe refused the request and said why: what the UI branches on
+ *  (`refusal.kind`) and Stripe's answer as it came.
+ */
+{ code: "stripeRefused"; refusal: StripeRefusal } | 
 /**  Stripe could not be reached, or answered with an error of its own. */
 { code: "stripe"; detail: string; requestId: string | null } | 
 /**  The local database failed or is from a newer Till. */
