@@ -3,6 +3,7 @@
 import { selectedAccount } from "./accounts.svelte";
 import { commands, type PaymentSummary } from "./bindings";
 import { Loader } from "./loader.svelte";
+import { dayAt } from "./time";
 
 export type HoldsLoader = Loader<string, PaymentSummary[]>;
 
@@ -34,4 +35,14 @@ export function totalsPerCurrency(list: PaymentSummary[]): { currency: string; a
   return Object.values(by)
     .filter((t) => t !== undefined)
     .sort((a, b) => a.currency.localeCompare(b.currency));
+}
+
+/** A hold whose lapse time has passed: Stripe will no longer capture it. */
+export function lapsed(hold: PaymentSummary, nowSeconds: number): boolean {
+  return hold.captureBefore !== null && hold.captureBefore <= nowSeconds;
+}
+
+/** Why a lapsed hold offers no Capture, in words, at the local time it lapsed. */
+export function lapsedText(captureBefore: number, locale?: string): string {
+  return `This hold lapsed on ${dayAt(captureBefore, locale)}; the card can no longer be charged for it. Release is automatic.`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentSummary } from "./bindings";
-import { expiringSoon, totalsPerCurrency } from "./holds.svelte";
+import { expiringSoon, lapsed, lapsedText, totalsPerCurrency } from "./holds.svelte";
 
 function hold(id: string, currency: string, amountCapturable: number, captureBefore: number | null): PaymentSummary {
   return {
@@ -33,5 +33,15 @@ describe("holds", () => {
       { currency: "eur", amount: 500, count: 1 },
       { currency: "usd", amount: 1250, count: 2 },
     ]);
+  });
+
+  it("say in words when a lapsed hold lapsed, at the local time", () => {
+    const at = new Date(2026, 4, 3, 14, 10).getTime() / 1000;
+    expect(lapsedText(at, "en-GB")).toBe(
+      "This hold lapsed on 3 May at 14:10; the card can no longer be charged for it. Release is automatic.",
+    );
+    expect(lapsed(hold("a", "usd", 1, at), at)).toBe(true);
+    expect(lapsed(hold("a", "usd", 1, at), at - 1)).toBe(false);
+    expect(lapsed(hold("a", "usd", 1, null), at)).toBe(false);
   });
 });

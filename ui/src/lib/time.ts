@@ -14,3 +14,11 @@ export function ago(seconds: number, nowSeconds: number = Date.now() / 1000): st
   if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h ago`;
   return `${Math.round(minutes / 1440)} days ago`;
 }
+
+/** A day and a time of day, local, for a sentence: "3 May at 14:10" (en-GB), "May 3 at 2:10 PM" (en-US). */
+export function dayAt(seconds: number, locale: string = LOCALE): string {
+  const date = new Date(seconds * 1000);
+  const day = date.toLocaleDateString(locale, { day: "numeric", month: "long" });
+  const time = date.toLocaleTimeString(locale, { hour: "numeric", minute: "2-digit" });
+  return `${day} at ${time}`;
+}

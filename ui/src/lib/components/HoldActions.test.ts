@@ -109,3 +109,35 @@ describe("the capture form", () => {
     expect(captureHold).not.toHaveBeenCalled();
   });
 });
+
+describe("a lapsed hold", () => {
+  it("offers no Capture and says in words when it lapsed and that release is automatic", () => {
+    const at = Math.floor(Date.now() / 1000) - 3600;
+    render(HoldActions, { account: account(), hold: { ...hold, captureBefore: at }, ondone: vi.fn() });
+    expect(screen.queryByRole("button", { name: "Capture" })).toBeNull();
+    expect(screen.queryByLabelText("Capture")).toBeNull();
+    const text = screen.getByTestId("hold-lapsed").textContent ?? "";
+    expect(text).toMatch(/^This hold lapsed on .+ at .+; the card can no longer be charged for it\. Release is automatic\.$/);
+    expect(text).not.toMatch(/\d{10}/);
+  });
+
+  it("says the same in words when Stripe refuses a capture because the hold lapsed", async () => {
+    const at = Math.floor(Date.now() / 1000) + 3600;
+    captureHold.mockResolvedValue({ status: "error", error: { code: "actionRefused", reason: "holdExpired", detail: `capture_before ${at}` } });
+    const user = userEvent.setup();
+    const { capture } = show({ ...hold, captureBefore: at });
+    await user.click(capture);
+    expect(screen.getByTestId("hold-lapsed").textContent).toContain("; the card can no longer be charged for it. Release is automatic.");
+    expect(screen.getByRole("alert").textContent).not.toContain(String(at));
+  });
+});
+
+describe("a disabled capture", () => {
+  it("says why next to it", async () => {
+    const user = userEvent.setup();
+    const { field, capture } = show();
+    await user.clear(field);
+    expect(capture.disabled).toBe(true);
+    expect(screen.getByTestId("amount-reason").textContent).toBe("Type the amount to capture");
+  });
+});

@@ -128,3 +128,11 @@ describe("the refund form", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 });
+
+describe("the disabled Refund button", () => {
+  it("says why next to it while the amount is empty", () => {
+    render(RefundForm, { account: account(), paymentId: "pi_1", refundable: 1000, currency: "eur", customer: "ada@example.com", ondone: vi.fn() });
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Refund" }).disabled).toBe(true);
+    expect(screen.getByTestId("amount-reason").textContent).toBe("Type the amount to refund, or refund all");
+  });
+});

@@ -1,0 +1,75 @@
+// @vitest-environment jsdom
+import { render, screen, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { accounts } from "../accounts.svelte";
+import type { PaymentSummary } from "../bindings";
+import type { HoldsLoader } from "../holds.svelte";
+import { account, payment } from "../test/fixtures";
+import Holds from "./Holds.svelte";
+
+vi.mock("../locale", async (importOriginal) => ({ ...(await importOriginal<typeof import("../locale")>()), LOCALE: "en-US" }));
+vi.mock("../bindings", () => ({ commands: { captureHold: vi.fn(), releaseHold: vi.fn() } }));
+
+const now = Math.floor(Date.now() / 1000);
+const hold = (id: string, email: string, amount: number, lapsesIn: number): PaymentSummary =>
+  payment({ id, status: "requires_capture", customerEmail: email, amount, amountCapturable: amount, amountReceived: 0, captureBefore: now + lapsesIn, created: now - 86_400 + lapsesIn });
+
+function loader(list: PaymentSummary[]): HoldsLoader {
+  return { data: list, state: "ready", error: null, reload: () => Promise.resolve() } as unknown as HoldsLoader;
+}
+
+const rows = () => within(screen.getByTestId("holds-list")).getAllByRole("listitem");
+const emails = () => rows().map((r) => within(r).getAllByRole("button")[0]?.textContent?.trim());
+
+beforeEach(() => {
+  accounts.list = [account()];
+  accounts.selectedId = "acct_1";
+});
+
+describe("the Holds queue", () => {
+  const list = [
+    hold("pi_old", "gone@example.com", 900, -3600),
+    hold("pi_a", "ines.haddad1@example.com", 5000, 3600),
+    hold("pi_b", "bo@example.com", 12000, 7200),
+    hold("pi_c", "cy@example.com", 300, 90_000),
+  ];
+
+  it("moves a lapsed hold out of the queue to a Lapsed list that says why, without Capture", () => {
+    render(Holds, { holds: loader(list) });
+    expect(emails()).toEqual(["ines.haddad1@example.com", "bo@example.com", "cy@example.com"]);
+    expect(screen.getByTestId("holds-count").textContent).toContain("3 holds");
+    const gone = screen.getByTestId("holds-lapsed");
+    expect(gone.textContent).toContain("gone@example.com");
+    expect(gone.textContent).toMatch(/This hold lapsed on .+ at .+; the card can no longer be charged for it\. Release is automatic\./);
+    expect(within(gone).queryByRole("button", { name: /Capture/ })).toBeNull();
+  });
+
+  it("filters with a count of what matches, and sorts on its headers", async () => {
+    const user = userEvent.setup();
+    render(Holds, { holds: loader(list) });
+    await user.type(screen.getByLabelText("Filter holds"), "haddad");
+    expect(emails()).toEqual(["ines.haddad1@example.com"]);
+    expect(screen.getByTestId("holds-count").textContent).toContain("1 of 3 holds");
+    await user.clear(screen.getByLabelText("Filter holds"));
+    await user.click(screen.getByRole("button", { name: /^Amount/ }));
+    expect(emails()).toEqual(["bo@example.com", "ines.haddad1@example.com", "cy@example.com"]);
+    expect(screen.getByRole("columnheader", { name: /Amount/ }).getAttribute("aria-sort")).toBe("descending");
+    await user.click(screen.getByRole("button", { name: /^Amount/ }));
+    expect(emails()).toEqual(["cy@example.com", "ines.haddad1@example.com", "bo@example.com"]);
+  });
+
+  it("works from the keyboard like Payments: / filters, arrows move, Enter opens, Esc closes", async () => {
+    const user = userEvent.setup();
+    render(Holds, { holds: loader(list) });
+    await user.keyboard("/");
+    expect(document.activeElement).toBe(screen.getByLabelText("Filter holds"));
+    (document.activeElement as HTMLElement).blur();
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    expect(rows()[1]?.getAttribute("aria-current")).toBe("true");
+    await user.keyboard("{Enter}");
+    expect(within(rows()[1] as HTMLElement).getByTestId("hold-actions")).toBeTruthy();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("hold-actions")).toBeNull();
+  });
+});
