@@ -63,6 +63,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             crate::events::CacheChanged,
             crate::events::SyncStatus
         ])
+        // Stripe's decimals per currency, from the client's one table.
+        .constant(
+            "ZERO_DECIMAL_CURRENCIES",
+            till_core::currencies::ZERO_DECIMAL,
+        )
+        .constant(
+            "THREE_DECIMAL_CURRENCIES",
+            till_core::currencies::THREE_DECIMAL,
+        )
+        .constant("MAX_AMOUNT", till_core::currencies::MAX_AMOUNT)
 }
 
 /// Where the committed bindings live, relative to this crate.

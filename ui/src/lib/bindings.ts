@@ -59,17 +59,18 @@ export const commands = {
 	/**  Every hold, soonest to lapse first (the Holds queue). */
 	listHolds: (accountId: string) => typedError<PaymentSummary[], TillError>(__TAURI_INVOKE("list_holds", { accountId })),
 	/**
-	 *  Captures all of a hold, or `amount` of it (major units, as typed): the
-	 *  rest is released to the customer. Journaled before it is sent.
+	 *  Captures all of a hold, or `amount` of it (minor units, in the currency
+	 *  the person saw): the rest is released to the customer. Journaled before
+	 *  it is sent.
 	 */
-	captureHold: (accountId: string, paymentId: string, amount: string | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("capture_hold", { accountId, paymentId, amount, actor })),
+	captureHold: (accountId: string, paymentId: string, amount: Amount | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("capture_hold", { accountId, paymentId, amount, actor })),
 	/**  Releases a hold: no money is taken. Journaled before it is sent. */
 	releaseHold: (accountId: string, paymentId: string, reason: ReleaseReason | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("release_hold", { accountId, paymentId, reason, actor })),
 	/**
-	 *  Refunds all that is refundable, or `amount` (major units). Journaled
-	 *  before it is sent.
+	 *  Refunds all that is refundable, or `amount` (minor units, in the
+	 *  currency the person saw). Journaled before it is sent.
 	 */
-	refundPayment: (accountId: string, paymentId: string, amount: string | null, reason: RefundWhy | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("refund_payment", { accountId, paymentId, amount, reason, actor })),
+	refundPayment: (accountId: string, paymentId: string, amount: Amount | null, reason: RefundWhy | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("refund_payment", { accountId, paymentId, amount, reason, actor })),
 	/**  Settles money movements a crash or a lost answer left open; says how. */
 	resolveOperations: (accountId: string) => typedError<Settled[], TillError>(__TAURI_INVOKE("resolve_operations", { accountId })),
 	/**  The account's journal of money movements, newest first. */
@@ -103,6 +104,13 @@ export const events = {
 	cacheChanged: makeEvent<CacheChanged, CacheChanged>("cache-changed"),
 	syncStatus: makeEvent<SyncStatus, SyncStatus>("sync-status"),
 };
+
+/* Constants */
+export const MAX_AMOUNT = 99999999 as const;
+
+export const THREE_DECIMAL_CURRENCIES = ["bhd","jod","kwd","omr","tnd"] as const;
+
+export const ZERO_DECIMAL_CURRENCIES = ["bif","clp","djf","gnf","jpy","kmf","krw","mga","pyg","rwf","ugx","vnd","vuv","xaf","xof","xpf"] as const;
 
 /* Types */
 /**  An account as the UI shows it. Never the key. */
@@ -141,6 +149,16 @@ export type Actor = {
 	note: string | null,
 };
 
+/**
+ *  An amount as the person confirmed it: integer minor units of
+ *  `currency` (cents; yen), parsed once where it was typed (the UI in their
+ *  locale, the command line's arguments). Travels as integers from there.
+ */
+export type Amount = {
+	minor: number,
+	currency: string,
+};
+
 /**  Why an amount was refused. */
 export type AmountProblem = "notANumber" | 
 /**  More decimals than the currency has (JPY has none). */
@@ -148,7 +166,9 @@ export type AmountProblem = "notANumber" |
 /**  Three-decimal currencies take multiples of 10 in their smallest unit. */
 "notMultipleOfTen" | "notPositive" | 
 /**  Above Stripe's maximum for one amount. */
-"aboveMaximum" | "aboveCapturable" | "aboveRefundable";
+"aboveMaximum" | "aboveCapturable" | "aboveRefundable" | 
+/**  The amount's currency is not the payment's. */
+"wrongCurrency";
 
 export type AppInfo = {
 	name: string,
@@ -318,10 +338,11 @@ export type Done = {
 /**  One line of a new checkout. */
 export type DraftItem = 
 /**
- *  Typed in for this checkout: a name and a unit price in major units
- *  ("12.50"; "1200" in JPY).
+ *  Typed in for this checkout: a name and a unit price in minor units
+ *  of `currency` (1250 for €12.50; 1200 for ¥1,200), parsed where it
+ *  was typed.
  */
-{ kind: "adhoc"; name: string; unitAmount: string; currency: string; quantity: number } | 
+{ kind: "adhoc"; name: string; unitAmount: number; currency: string; quantity: number } | 
 /**  A price from the account's catalog. */
 { kind: "price"; priceId: string; quantity: number };
 
