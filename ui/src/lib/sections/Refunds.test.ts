@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { accounts } from "../accounts.svelte";
 import { commands, type RefundLine, type RefundPage, type TillError } from "../bindings";
 import { account } from "../test/fixtures";
+import { navigation } from "../navigation.svelte";
 import Refunds from "./Refunds.svelte";
 
 type Listener = (event: { payload: { accountId: string; stored: number } }) => void;
@@ -113,5 +114,20 @@ describe("the Refunds list", () => {
     expect(shownRefunds()).toEqual(["re_1@example.com"]);
     await asked[1]?.answer(page([refund("re_2", "succeeded"), refund("re_1", "succeeded")]));
     expect(shownRefunds()).toEqual(["re_2@example.com", "re_1@example.com"]);
+  });
+});
+
+describe("the Refunds list's id column and keyboard", () => {
+  it("shows each refund's id and works with the arrows and Enter like Payments", async () => {
+    const user = userEvent.setup();
+    render(Refunds);
+    await settle();
+    await asked[0]?.answer(page([refund("re_1", "succeeded"), refund("re_2", "succeeded")]));
+    expect(screen.getByRole("button", { name: "re_2" })).toBeTruthy();
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    const lines = within(screen.getByTestId("refund-list")).getAllByRole("listitem");
+    expect(lines[1]?.getAttribute("aria-current")).toBe("true");
+    await user.keyboard("{Enter}");
+    expect(navigation.payment).toBe("pi_1");
   });
 });
