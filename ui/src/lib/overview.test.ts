@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DayTotals } from "./bindings";
-import { localMidnights, periods, summarize } from "./overview";
+import { convertedInto, localMidnights, periods, summarize } from "./overview";
 
 function day(start: number, usd: number, refunds = 0): DayTotals {
   return {
@@ -55,5 +55,25 @@ describe("periods", () => {
       { label: "Last 7 days", since: 230 },
       { label: "Last 30 days", since: 0 },
     ]);
+  });
+});
+
+describe("convertedInto", () => {
+  it("names the sales in currencies with no net of their own, only when one currency settles", () => {
+    const gross = [
+      { currency: "usd", gross: 100, count: 1 },
+      { currency: "eur", gross: 50, count: 1 },
+    ];
+    const one = convertedInto({ gross, refunds: [], net: [{ currency: "usd", amount: 150, fees: 5, net: 145 }] });
+    expect(one.get("usd")).toEqual([{ currency: "eur", gross: 50, count: 1 }]);
+    const two = convertedInto({
+      gross: [...gross, { currency: "jpy", gross: 900, count: 1 }],
+      refunds: [],
+      net: [
+        { currency: "usd", amount: 100, fees: 5, net: 95 },
+        { currency: "eur", amount: 50, fees: 2, net: 48 },
+      ],
+    });
+    expect(two.size).toBe(0);
   });
 });

@@ -66,3 +66,20 @@ export function periods(midnights: number[]): { label: string; since: number }[]
     { label: "Last 30 days", since: at(30) },
   ];
 }
+
+/**
+ * What a settled net took in from other currencies: the gross of every
+ * currency that has no settled net of its own, when the period settles in one
+ * currency only (with two or more, which sales went where is not in the
+ * figures). Gross counts by the day of the sale and the net by the day Stripe
+ * booked it, so these are the sales converted, not an exact part of the net.
+ */
+export function convertedInto(summary: PeriodSummary): Map<string, GrossTotal[]> {
+  const into = new Map<string, GrossTotal[]>();
+  const settled = new Set(summary.net.map((n) => n.currency));
+  const [only] = settled;
+  if (settled.size !== 1 || only === undefined) return into;
+  const converted = summary.gross.filter((g) => !settled.has(g.currency));
+  if (converted.length > 0) into.set(only, converted);
+  return into;
+}

@@ -1,0 +1,74 @@
+// @vitest-environment jsdom
+import { render, screen } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { accounts } from "../accounts.svelte";
+import { commands, type Overview as OverviewData } from "../bindings";
+import { localMidnights } from "../overview";
+import { account } from "../test/fixtures";
+import Overview from "./Overview.svelte";
+
+vi.mock("../locale", async (importOriginal) => ({ ...(await importOriginal<typeof import("../locale")>()), LOCALE: "en-US" }));
+vi.mock("../bindings", () => ({
+  commands: { overview: vi.fn() },
+  events: { cacheChanged: { listen: () => Promise.resolve(() => undefined) }, syncStatus: { listen: () => Promise.resolve(() => undefined) } },
+}));
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+beforeEach(() => {
+  accounts.list = [account()];
+  accounts.selectedId = "acct_1";
+  const today = localMidnights(new Date(), 1)[0] ?? 0;
+  const data: OverviewData = {
+    days: [
+      {
+        start: today,
+        gross: [
+          { currency: "usd", gross: 1_024_688, count: 40 },
+          { currency: "eur", gross: 123_435, count: 5 },
+          { currency: "jpy", gross: 116_150, count: 3 },
+        ],
+        refunds: [],
+        net: [{ currency: "usd", amount: 1_080_000, fees: 28_066, net: 1_051_934 }],
+      },
+    ],
+    balance: [],
+    balanceAsOf: null,
+    holdsExpiring: [],
+  };
+  vi.mocked(commands.overview).mockResolvedValue({ status: "ok", data });
+});
+
+describe("the Overview's settled net", () => {
+  it("says where it stands what other currencies it includes, with a breakdown reachable by keyboard", async () => {
+    const user = userEvent.setup();
+    render(Overview);
+    await settle();
+    const today = screen.getByTestId("net-converted-0");
+    expect(screen.getByTestId("net-0").textContent).toContain("$10,519.34");
+    const trigger = screen.getAllByRole("button", { name: "includes €1,234.35 and ¥116,150 converted" })[0] as HTMLElement;
+    expect(today.contains(trigger)).toBe(true);
+    const breakdown = document.getElementById(trigger.getAttribute("aria-describedby") ?? "");
+    expect(breakdown?.textContent).toContain("€1,234.35 sold in EUR, settled in USD");
+    expect(breakdown?.textContent).toContain("$10,800.00 booked to your balance, $280.66 in fees: $10,519.34 net");
+    await user.tab();
+    expect(document.activeElement).toBe(trigger);
+  });
+
+  it("says nothing of conversion when every sale settled in its own currency", async () => {
+    const today = localMidnights(new Date(), 1)[0] ?? 0;
+    vi.mocked(commands.overview).mockResolvedValue({
+      status: "ok",
+      data: {
+        days: [{ start: today, gross: [{ currency: "usd", gross: 1000, count: 1 }], refunds: [], net: [{ currency: "usd", amount: 1000, fees: 59, net: 941 }] }],
+        balance: [],
+        balanceAsOf: null,
+        holdsExpiring: [],
+      },
+    });
+    render(Overview);
+    await settle();
+    expect(screen.queryByTestId("net-converted-0")).toBeNull();
+  });
+});
