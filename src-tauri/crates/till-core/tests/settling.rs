@@ -73,20 +73,45 @@ fn state(store: &std::sync::Mutex<till_store::Store>, id: &str) -> journal::Stat
         .state
 }
 
-fn sim() -> Simulator {
-    Simulator::start(SimConfig {
+/// A simulator with a paid payment of $50.00, and a cache synced with it.
+async fn paid() -> (
+    Simulator,
+    StripeClient,
+    String,
+    std::sync::Arc<std::sync::Mutex<till_store::Store>>,
+) {
+    let sim = Simulator::start(SimConfig {
         rate_limit: 0,
         ..SimConfig::default()
     })
-    .unwrap()
+    .unwrap();
+    let stripe = client(&sim);
+    let pi = make_payment(&stripe, "usd", 5_000, false).await;
+    let store = common::synced_store(&sim).await;
+    (sim, stripe, pi, store)
+}
+
+/// A refund of $10.00 whose answer is lost: the operation's id.
+async fn lost_refund(on: On<'_>, pi: &str) -> String {
+    let err = operations::refund(
+        on,
+        pi,
+        Some(Amount::new(1_000, "usd")),
+        None,
+        Actor::default(),
+        now(),
+    )
+    .await
+    .unwrap_err();
+    let Error::OutcomeUnknown { operation_id, .. } = err else {
+        panic!("{err:?}")
+    };
+    operation_id
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resend_while_the_first_request_runs_stays_unknown_and_refunds_once() {
-    let sim = sim();
-    let stripe = client(&sim);
-    let pi = make_payment(&stripe, "usd", 5_000, false).await;
-    let store = common::synced_store(&sim).await;
+    let (sim, stripe, pi, store) = paid().await;
     let quick = impatient(&sim, Duration::from_millis(300));
     let on = On {
         client: &quick,
@@ -104,19 +129,7 @@ async fn a_resend_while_the_first_request_runs_stays_unknown_and_refunds_once() 
         false
     });
     control(&sim, "faults", json!({ "slow_next": 1, "slow_ms": 8_000 }));
-    let err = operations::refund(
-        on,
-        &pi,
-        Some(Amount::new(1_000, "usd")),
-        None,
-        Actor::default(),
-        now(),
-    )
-    .await
-    .unwrap_err();
-    let Error::OutcomeUnknown { operation_id, .. } = err else {
-        panic!("{err:?}")
-    };
+    let operation_id = lost_refund(on, &pi).await;
     // Start-up, while the first request still runs: the resend is refused
     // as in use and nothing is found yet. It must stay unknown, not failed.
     let settled = operations::resolve_open(&quick, &store, ACCOUNT, now())
@@ -145,10 +158,7 @@ async fn a_resend_while_the_first_request_runs_stays_unknown_and_refunds_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_found_past_the_window_is_failed_and_done_again_once() {
-    let sim = sim();
-    let stripe = client(&sim);
-    let pi = make_payment(&stripe, "usd", 5_000, false).await;
-    let store = common::synced_store(&sim).await;
+    let (sim, stripe, pi, store) = paid().await;
     let on = On {
         client: &stripe,
         store: &store,
@@ -156,19 +166,7 @@ async fn not_found_past_the_window_is_failed_and_done_again_once() {
     };
     // Every attempt is refused 503 before anything is done: unknown.
     control(&sim, "faults", json!({ "error_503_next": 50 }));
-    let err = operations::refund(
-        on,
-        &pi,
-        Some(Amount::new(1_000, "usd")),
-        None,
-        Actor::default(),
-        now(),
-    )
-    .await
-    .unwrap_err();
-    let Error::OutcomeUnknown { operation_id, .. } = err else {
-        panic!("{err:?}")
-    };
+    let operation_id = lost_refund(on, &pi).await;
     control(&sim, "faults", json!({}));
     // A day and an hour later: the key is forgotten, so the lookup decides,
     // and it finds nothing.
@@ -199,29 +197,14 @@ async fn not_found_past_the_window_is_failed_and_done_again_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stored_500_resent_inside_the_window_is_found_and_succeeds() {
-    let sim = sim();
-    let stripe = client(&sim);
-    let pi = make_payment(&stripe, "usd", 5_000, false).await;
-    let store = common::synced_store(&sim).await;
+    let (sim, stripe, pi, store) = paid().await;
     let on = On {
         client: &stripe,
         store: &store,
         account_id: ACCOUNT,
     };
     control(&sim, "faults", json!({ "stored_500_next": 1 }));
-    let err = operations::refund(
-        on,
-        &pi,
-        Some(Amount::new(1_000, "usd")),
-        None,
-        Actor::default(),
-        now(),
-    )
-    .await
-    .unwrap_err();
-    let Error::OutcomeUnknown { operation_id, .. } = err else {
-        panic!("{err:?}")
-    };
+    let operation_id = lost_refund(on, &pi).await;
     // Inside the window: the resend gets the same stored 500, and the
     // refund is found by its operation id.
     let settled = operations::resolve_open(&stripe, &store, ACCOUNT, now())

@@ -163,11 +163,6 @@ mod reader_tests {
         tx.commit().unwrap();
         assert_eq!(count(&reader), 2);
         // It cannot write.
-        assert!(
-            reader
-                .conn()
-                .execute("DELETE FROM operations", [])
-                .is_err()
-        );
+        assert!(reader.conn().execute("DELETE FROM operations", []).is_err());
     }
 }

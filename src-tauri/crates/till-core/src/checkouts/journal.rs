@@ -143,23 +143,24 @@ async fn with_lines(client: &StripeClient, session: Raw<CheckoutSession>) -> Raw
         .unwrap_or(session)
 }
 
-fn store_session(
-    tx: &rusqlite::Connection,
-    account_id: &str,
-    session: &Raw<CheckoutSession>,
-) -> Result<(), StoreError> {
-    kinds::store_session(tx, account_id, session)
-}
+/// What both checkout movements store, name and answer: the session.
+impl journal::Answer for Raw<CheckoutSession> {
+    type Done = CheckoutDone;
 
-fn checkout_done(
-    store: &Mutex<Store>,
-    op: &OperationRow,
-    session: &Raw<CheckoutSession>,
-) -> Result<CheckoutDone, Error> {
-    Ok(CheckoutDone {
-        operation_id: op.id.clone(),
-        detail: detail_of(store, &op.account_id, &session.id)?,
-    })
+    fn store(&self, tx: &rusqlite::Connection, account_id: &str) -> Result<(), StoreError> {
+        kinds::store_session(tx, account_id, self)
+    }
+
+    fn result_id(&self, _op: &OperationRow) -> String {
+        self.id.clone()
+    }
+
+    fn done(&self, store: &Mutex<Store>, op: &OperationRow) -> Result<CheckoutDone, Error> {
+        Ok(CheckoutDone {
+            operation_id: op.id.clone(),
+            detail: detail_of(store, &op.account_id, &self.id)?,
+        })
+    }
 }
 
 /// Creates a checkout session from a checked draft.
@@ -170,7 +171,6 @@ pub(crate) struct CreateCheckout(CheckoutRequest);
 impl Movement for CreateCheckout {
     const KIND: Kind = Kind::CreateCheckout;
     type Answer = Raw<CheckoutSession>;
-    type Done = CheckoutDone;
 
     /// A checkout must still have 30 minutes ahead of it when it is sent
     /// (it may have waited, pending, since a crash).
@@ -256,26 +256,6 @@ impl Movement for CreateCheckout {
             verdict,
         })
     }
-
-    fn store(
-        tx: &rusqlite::Connection,
-        account_id: &str,
-        session: &Raw<CheckoutSession>,
-    ) -> Result<(), StoreError> {
-        store_session(tx, account_id, session)
-    }
-
-    fn result_id(_op: &OperationRow, session: &Raw<CheckoutSession>) -> String {
-        session.id.clone()
-    }
-
-    fn done(
-        store: &Mutex<Store>,
-        op: &OperationRow,
-        session: &Raw<CheckoutSession>,
-    ) -> Result<CheckoutDone, Error> {
-        checkout_done(store, op, session)
-    }
 }
 
 /// Expires an open session: its link stops working.
@@ -285,7 +265,6 @@ pub(crate) struct ExpireCheckout {}
 impl Movement for ExpireCheckout {
     const KIND: Kind = Kind::ExpireCheckout;
     type Answer = Raw<CheckoutSession>;
-    type Done = CheckoutDone;
 
     fn check(&self, on: On<'_>, target: &str, now: i64) -> Result<Entry, Error> {
         let row = checkout_sessions::get(lock(on.store).conn(), on.account_id, target)?
@@ -342,26 +321,6 @@ impl Movement for ExpireCheckout {
             seen: Some(session),
             verdict,
         })
-    }
-
-    fn store(
-        tx: &rusqlite::Connection,
-        account_id: &str,
-        session: &Raw<CheckoutSession>,
-    ) -> Result<(), StoreError> {
-        store_session(tx, account_id, session)
-    }
-
-    fn result_id(_op: &OperationRow, session: &Raw<CheckoutSession>) -> String {
-        session.id.clone()
-    }
-
-    fn done(
-        store: &Mutex<Store>,
-        op: &OperationRow,
-        session: &Raw<CheckoutSession>,
-    ) -> Result<CheckoutDone, Error> {
-        checkout_done(store, op, session)
     }
 }
 

@@ -16,8 +16,9 @@
 //!    inside Stripe's 24-hour idempotency window by sending again with the
 //!    same key, after it by looking for what the movement made.
 //!
-//! Adding a kind of movement: a [`Kind`], a type implementing [`Movement`],
-//! and an arm in [`settle::dispatch`]. See `docs/ARCHITECTURE.md`.
+//! Adding a kind of movement: a [`Kind`], a type implementing [`Movement`]
+//! (with an [`Answer`], usually one that already exists), and an arm in
+//! [`settle::dispatch`]. See `docs/ARCHITECTURE.md`.
 
 use std::future::Future;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -84,14 +85,28 @@ pub(crate) enum Verdict {
     Refuted(String),
 }
 
+/// What Stripe answered a movement that went through: what the journal
+/// stores, names as its result and tells the caller. Movements that answer
+/// alike (the payment ones; the checkout ones) share one.
+pub(crate) trait Answer: Send + Sync + Sized {
+    /// What the caller is told.
+    type Done;
+
+    /// Caches what Stripe answered.
+    fn store(&self, tx: &rusqlite::Connection, account_id: &str) -> Result<(), StoreError>;
+
+    /// What the journal names as the movement's result.
+    fn result_id(&self, op: &OperationRow) -> String;
+
+    /// What the caller is told, once stored.
+    fn done(&self, store: &Mutex<Store>, op: &OperationRow) -> Result<Self::Done, Error>;
+}
+
 /// One kind of money movement. Its value is the request's parameters, kept
 /// in the journal's `params` as JSON.
 pub(crate) trait Movement: Serialize + DeserializeOwned + Send + Sync {
     const KIND: Kind;
-    /// What Stripe answered a request that went through.
-    type Answer: Send + Sync;
-    /// What the caller is told.
-    type Done;
+    type Answer: Answer;
 
     /// Checks the movement against the cache, on `target`. Nothing is
     /// written and nothing sent. Run again before a pending entry is sent
@@ -126,24 +141,10 @@ pub(crate) trait Movement: Serialize + DeserializeOwned + Send + Sync {
         op: &OperationRow,
         now: i64,
     ) -> impl Future<Output = Result<Lookup<Self::Answer>, StripeError>> + Send;
-
-    /// Caches what Stripe answered.
-    fn store(
-        tx: &rusqlite::Connection,
-        account_id: &str,
-        answer: &Self::Answer,
-    ) -> Result<(), StoreError>;
-
-    /// What the journal names as the movement's result.
-    fn result_id(op: &OperationRow, answer: &Self::Answer) -> String;
-
-    /// What the caller is told, once stored.
-    fn done(
-        store: &Mutex<Store>,
-        op: &OperationRow,
-        answer: &Self::Answer,
-    ) -> Result<Self::Done, Error>;
 }
+
+/// What a movement tells its caller.
+pub(crate) type Done<M> = <<M as Movement>::Answer as Answer>::Done;
 
 pub(crate) fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(PoisonError::into_inner)
@@ -168,7 +169,7 @@ pub(crate) async fn perform<M: Movement>(
     movement: M,
     actor: Actor,
     now: i64,
-) -> Result<M::Done, Error> {
+) -> Result<Done<M>, Error> {
     let entry = movement.check(on, target, now)?;
     let op = OperationRow {
         id: format!("op_{}", uuid::Uuid::new_v4().simple()),
@@ -200,7 +201,7 @@ pub(crate) async fn execute<M: Movement>(
     op: &OperationRow,
     movement: &M,
     now: i64,
-) -> Result<M::Done, Error> {
+) -> Result<Done<M>, Error> {
     mark_sent(on.store, op, now)?;
     fault_points::hit(Point::AfterMarkSent);
     let key = Idempotency::Operation {
@@ -212,11 +213,11 @@ pub(crate) async fn execute<M: Movement>(
     match answer {
         Ok(answer) => {
             write(on.store, |tx| {
-                M::store(tx, &op.account_id, &answer)?;
-                let result = M::result_id(op, &answer);
+                answer.store(tx, &op.account_id)?;
+                let result = answer.result_id(op);
                 operations::finish(tx, &op.id, State::Succeeded, now, None, Some(&result), None)
             })?;
-            M::done(on.store, op, &answer)
+            answer.done(on.store, op)
         }
         Err(err) => Err(record_failure(on.store, op, &err, now)?),
     }
@@ -270,7 +271,7 @@ async fn settle_by_lookup<M: Movement>(
     };
     write(on.store, |tx| {
         if let Some(seen) = &seen {
-            M::store(tx, &op.account_id, seen)?;
+            seen.store(tx, &op.account_id)?;
         }
         operations::finish(
             tx,

@@ -195,39 +195,47 @@ impl Answer {
     }
 }
 
-/// What every payment movement stores and answers.
-fn store_answer(
-    tx: &rusqlite::Connection,
-    account_id: &str,
-    answer: &Answer,
-) -> Result<(), StoreError> {
-    if let Some(charge) = &answer.charge {
-        kinds::store_charge(tx, account_id, charge)?;
-    }
-    if let Some(pi) = &answer.payment {
-        kinds::store_payment(tx, account_id, pi)?;
-    }
-    // The refund is cached too: what is left to refund counts it.
-    if let Some(refund) = &answer.refund {
-        refunds::upsert(tx, account_id, &rows::refund(refund))?;
-    }
-    Ok(())
-}
+/// What every payment movement stores, names and answers: the charge, the
+/// payment and the refund as Stripe left them; the refund made, else the
+/// payment; the payment as the list shows it.
+impl journal::Answer for Answer {
+    type Done = Done;
 
-fn payment_done(store: &Mutex<Store>, op: &OperationRow, answer: &Answer) -> Result<Done, Error> {
-    let store = lock(store);
-    let row = payment_intents::get(store.conn(), &op.account_id, &op.target)?;
-    let payment =
-        crate::payments::summaries(store.conn(), &op.account_id, row.into_iter().collect())?
-            .pop()
-            .ok_or_else(|| Error::NotFound {
-                id: op.target.clone(),
-            })?;
-    Ok(Done {
-        operation_id: op.id.clone(),
-        payment,
-        refund_id: answer.refund.as_ref().map(|r| r.id.clone()),
-    })
+    fn store(&self, tx: &rusqlite::Connection, account_id: &str) -> Result<(), StoreError> {
+        if let Some(charge) = &self.charge {
+            kinds::store_charge(tx, account_id, charge)?;
+        }
+        if let Some(pi) = &self.payment {
+            kinds::store_payment(tx, account_id, pi)?;
+        }
+        // The refund is cached too: what is left to refund counts it.
+        if let Some(refund) = &self.refund {
+            refunds::upsert(tx, account_id, &rows::refund(refund))?;
+        }
+        Ok(())
+    }
+
+    fn result_id(&self, op: &OperationRow) -> String {
+        self.refund
+            .as_ref()
+            .map_or_else(|| op.target.clone(), |r| r.id.clone())
+    }
+
+    fn done(&self, store: &Mutex<Store>, op: &OperationRow) -> Result<Done, Error> {
+        let store = lock(store);
+        let row = payment_intents::get(store.conn(), &op.account_id, &op.target)?;
+        let payment =
+            crate::payments::summaries(store.conn(), &op.account_id, row.into_iter().collect())?
+                .pop()
+                .ok_or_else(|| Error::NotFound {
+                    id: op.target.clone(),
+                })?;
+        Ok(Done {
+            operation_id: op.id.clone(),
+            payment,
+            refund_id: self.refund.as_ref().map(|r| r.id.clone()),
+        })
+    }
 }
 
 fn marked(metadata: &till_stripe::models::Metadata, op: &OperationRow) -> bool {
@@ -243,7 +251,6 @@ pub(crate) struct Capture {
 impl Movement for Capture {
     const KIND: Kind = Kind::Capture;
     type Answer = Answer;
-    type Done = Done;
 
     fn check(&self, on: On<'_>, target: &str, now: i64) -> Result<Entry, Error> {
         let row = cached_hold(on, target)?;
@@ -306,22 +313,6 @@ impl Movement for Capture {
             verdict,
         })
     }
-
-    fn store(
-        tx: &rusqlite::Connection,
-        account_id: &str,
-        answer: &Answer,
-    ) -> Result<(), StoreError> {
-        store_answer(tx, account_id, answer)
-    }
-
-    fn result_id(op: &OperationRow, _answer: &Answer) -> String {
-        op.target.clone()
-    }
-
-    fn done(store: &Mutex<Store>, op: &OperationRow, answer: &Answer) -> Result<Done, Error> {
-        payment_done(store, op, answer)
-    }
 }
 
 /// Lets a hold go: the customer's money is released, none is taken.
@@ -345,7 +336,6 @@ const LAPSED: &str = "automatic";
 impl Movement for Release {
     const KIND: Kind = Kind::Release;
     type Answer = Answer;
-    type Done = Done;
 
     fn check(&self, on: On<'_>, target: &str, _now: i64) -> Result<Entry, Error> {
         let row = cached_hold(on, target)?;
@@ -400,22 +390,6 @@ impl Movement for Release {
             verdict,
         })
     }
-
-    fn store(
-        tx: &rusqlite::Connection,
-        account_id: &str,
-        answer: &Answer,
-    ) -> Result<(), StoreError> {
-        store_answer(tx, account_id, answer)
-    }
-
-    fn result_id(op: &OperationRow, _answer: &Answer) -> String {
-        op.target.clone()
-    }
-
-    fn done(store: &Mutex<Store>, op: &OperationRow, answer: &Answer) -> Result<Done, Error> {
-        payment_done(store, op, answer)
-    }
 }
 
 /// Pays back `amount` of a captured payment.
@@ -433,7 +407,6 @@ fn refundable(on: On<'_>, row: &payment_intents::PaymentRow) -> Result<i64, Erro
 impl Movement for Refund {
     const KIND: Kind = Kind::Refund;
     type Answer = Answer;
-    type Done = Done;
 
     fn check(&self, on: On<'_>, target: &str, _now: i64) -> Result<Entry, Error> {
         let row = cached_payment(on.store, on.account_id, target)?;
@@ -550,25 +523,6 @@ impl Movement for Refund {
             }),
             verdict,
         })
-    }
-
-    fn store(
-        tx: &rusqlite::Connection,
-        account_id: &str,
-        answer: &Answer,
-    ) -> Result<(), StoreError> {
-        store_answer(tx, account_id, answer)
-    }
-
-    fn result_id(op: &OperationRow, answer: &Answer) -> String {
-        answer
-            .refund
-            .as_ref()
-            .map_or_else(|| op.target.clone(), |r| r.id.clone())
-    }
-
-    fn done(store: &Mutex<Store>, op: &OperationRow, answer: &Answer) -> Result<Done, Error> {
-        payment_done(store, op, answer)
     }
 }
 
