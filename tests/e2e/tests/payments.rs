@@ -42,7 +42,10 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
         let holds = ui.wait_for_text("[data-testid='payment-count']", |t| {
             t != "602 payments" && t.ends_with("payments")
         })?;
-        for row in ui.find_all(".table-row .pill")? {
+        ui.wait_until("document.querySelectorAll('.table-row .pill').length > 0")?;
+        let pills = ui.find_all(".table-row .pill")?;
+        ensure!(!pills.is_empty(), "holds are listed: {holds}");
+        for row in pills {
             ensure!(ui.text(&row)? == "Hold", "only holds are listed");
         }
         app.save_screenshot("payments-holds")?;
@@ -51,7 +54,10 @@ fn payments_filter_sort_open_and_jump() -> Outcome {
         let refunded = ui.wait_for_text("[data-testid='payment-count']", |t| {
             t != holds && t != "602 payments" && t.contains(" payment")
         })?;
-        for row in ui.find_all(".table-row .pill")? {
+        ui.wait_until("document.querySelectorAll('.table-row .pill').length > 0")?;
+        let pills = ui.find_all(".table-row .pill")?;
+        ensure!(!pills.is_empty(), "refunded payments are listed: {refunded}");
+        for row in pills {
             let pill = ui.text(&row)?;
             ensure!(pill.ends_with("efunded"), "only refunded payments are listed: {pill} ({refunded})");
         }
