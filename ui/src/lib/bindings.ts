@@ -708,6 +708,17 @@ export type TillError =
 { code: "keychainUnavailable"; detail: string; fix: string } | 
 /**  A pasted key was refused: its form, or Stripe's answer to it. */
 { code: "keyRejected"; reason: KeyProblem; detail: string } | 
+/**
+ *  The key opens an account Till already has, and its keychain entry
+ *  holds this very key: nothing to add.
+ */
+{ code: "accountAlreadyAdded"; accountId: string; displayName: string } | 
+/**
+ *  The key opens an account Till already has, with another key: the
+ *  person is asked before the stored key is replaced, told which key
+ *  would be used afterwards.
+ */
+{ code: "keyReplaceAsked"; accountId: string; displayName: string; currentLast4: string; newLast4: string; newRestricted: boolean } | 
 /**  The account's key is no longer in the keychain. */
 { code: "keyMissing"; accountId: string } | 
 /**  No such account in Till. */

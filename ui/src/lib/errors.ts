@@ -300,6 +300,18 @@ function words(error: TillError): ErrorText {
       };
     case "keyRejected":
       return { title: KEY_PROBLEMS[error.reason], detail: error.detail, fix: KEY_FIXES[error.reason] };
+    case "accountAlreadyAdded":
+      return {
+        title: "This account is already in Till",
+        detail: `${error.displayName} uses this key already.`,
+        fix: "Switch to it from the account menu at the top of the sidebar.",
+      };
+    case "keyReplaceAsked":
+      return {
+        title: `${error.displayName} is already in Till, with the key ending ${error.currentLast4}`,
+        detail: `Replacing it would use the ${error.newRestricted ? "restricted" : "secret"} key ending ${error.newLast4} from now on.`,
+        fix: "Replace the key, or keep the current one.",
+      };
     case "keyMissing":
       return {
         title: "This account's key is no longer in your keychain",

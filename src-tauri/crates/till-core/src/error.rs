@@ -26,6 +26,26 @@ pub enum Error {
     #[error("the key was refused ({reason:?}): {detail}")]
     KeyRejected { reason: KeyProblem, detail: String },
 
+    /// The key opens an account Till already has, and its keychain entry
+    /// holds this very key: nothing to add.
+    #[error("{display_name} ({account_id}) is already in Till")]
+    AccountAlreadyAdded {
+        account_id: String,
+        display_name: String,
+    },
+
+    /// The key opens an account Till already has, with another key: the
+    /// person is asked before the stored key is replaced, told which key
+    /// would be used afterwards.
+    #[error("{display_name} ({account_id}) is already in Till with the key ending {current_last4}")]
+    KeyReplaceAsked {
+        account_id: String,
+        display_name: String,
+        current_last4: String,
+        new_last4: String,
+        new_restricted: bool,
+    },
+
     /// The account's key is no longer in the keychain.
     #[error("no key in the keychain for {account_id}")]
     KeyMissing { account_id: String },

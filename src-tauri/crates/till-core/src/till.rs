@@ -131,15 +131,42 @@ impl Till {
     }
 
     /// Checks a pasted key with Stripe and saves the account (key in the
-    /// keychain, the rest in SQLite). Blocks on the keychain at the end.
+    /// keychain, the rest in SQLite). Blocks on the keychain at the end. An
+    /// account Till already has is not added again: the same key says so
+    /// (or puts a missing keychain entry back), another key asks first
+    /// (`KeyReplaceAsked`; `replace_account_key` then replaces it).
     pub async fn add_account(&self, key_text: &str) -> Result<Account> {
         let key = accounts::parse_key(key_text)?;
         if let crate::KeychainStatus::Unavailable { detail, fix } = crate::keychain::probe() {
             return Err(Error::KeychainUnavailable { detail, fix });
         }
-        let validated = accounts::validate(key, self.endpoint.clone()).await?;
-        let store = self.store();
-        let account = accounts::save(&store, &validated, now(), false)?;
+        let mut validated = accounts::validate(key, self.endpoint.clone()).await?;
+        let existing =
+            till_store::table::accounts::get(self.store().conn(), &validated.account_id)?;
+        if let Some(existing) = existing {
+            match crate::keychain::read_key(&existing.id) {
+                Ok(stored) if stored.expose_secret() == validated.key.expose_secret() => {
+                    return Err(Error::AccountAlreadyAdded {
+                        account_id: existing.id,
+                        display_name: existing.display_name,
+                    });
+                }
+                Ok(stored) => {
+                    return Err(Error::KeyReplaceAsked {
+                        account_id: existing.id,
+                        display_name: existing.display_name,
+                        current_last4: stored.last4(),
+                        new_last4: validated.key.last4(),
+                        new_restricted: validated.key.kind() == till_stripe::KeyKind::Restricted,
+                    });
+                }
+                // Its keychain entry went missing: the same account's key
+                // puts it back, under the name it had.
+                Err(Error::KeyMissing { .. }) => validated.display_name = existing.display_name,
+                Err(other) => return Err(other),
+            }
+        }
+        let account = accounts::save(&self.store(), &validated, now(), false)?;
         self.remember_key(&account.id, validated.key.clone());
         Ok(account)
     }

@@ -262,3 +262,66 @@ fn without_a_keychain_storing_is_refused_with_the_fix() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
 }
+
+/// Adding a key for an account Till already has: the same key says so; a
+/// missing keychain entry is put back; another key of the account asks
+/// first, saying which key would be used, and is then a replacement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_till_already_has_is_not_added_twice() {
+    let sim = sim(18_007);
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = till_core::DataDir::at(dir.path().join("data")).unwrap();
+    let till =
+        till_core::Till::open_with(data_dir, Endpoint::parse(&sim.base_url()).unwrap()).unwrap();
+    let key = sim.demo_key().to_owned();
+    let account = till.add_account(&key).await.unwrap();
+    till.rename_account(&account.id, "Café Ada").unwrap();
+
+    // The same key again.
+    let again = till.add_account(&key).await.unwrap_err();
+    assert!(
+        matches!(&again, Error::AccountAlreadyAdded { account_id, display_name }
+            if *account_id == account.id && display_name == "Café Ada"),
+        "{again:?}"
+    );
+
+    // Another key of the same account, restricted: asked, not replaced.
+    let staff = "rk_test_FrontDeskOfTheSameAccount0071";
+    control(
+        &sim,
+        "keys",
+        json!({ "key": staff, "same_account_as": key,
+                "permissions": { "payment_intent": "write", "charge": "read" } }),
+    );
+    let asked = till.add_account(staff).await.unwrap_err();
+    assert!(
+        matches!(&asked, Error::KeyReplaceAsked { current_last4, new_last4, new_restricted: true, .. }
+            if *current_last4 == key[key.len() - 4..] && new_last4 == "0071"),
+        "{asked:?}"
+    );
+    assert_eq!(
+        secret_tool_lookup(&account.id).as_deref(),
+        Some(key.as_str()),
+        "the stored key is untouched until the person says so"
+    );
+    // Said so: the replacement.
+    let replaced = till.replace_account_key(&account.id, staff).await.unwrap();
+    assert_eq!(replaced.key_last4, "0071");
+    assert_eq!(secret_tool_lookup(&account.id).as_deref(), Some(staff));
+
+    // The keychain entry lost: the same account's key puts it back, and the
+    // account keeps its name.
+    till_core::keychain::delete_key(&account.id).unwrap();
+    assert_eq!(secret_tool_lookup(&account.id), None);
+    let restored = till.add_account(staff).await.unwrap();
+    assert_eq!(restored.display_name, "Café Ada");
+    assert_eq!(secret_tool_lookup(&account.id).as_deref(), Some(staff));
+    assert_eq!(
+        till.accounts()
+            .unwrap()
+            .iter()
+            .filter(|a| a.id == account.id)
+            .count(),
+        1
+    );
+}
