@@ -171,20 +171,31 @@ fn the_three_journeys() -> Outcome {
         );
         app.save_journey_screenshot("journey-owner-6-overview")?;
 
-        // 2. Staff: the hold closest to expiry, half captured, in 3 interactions.
-        ui.click(&ui.find("a[data-section='holds']")?)?;
-        let count = ui.wait_for_text("[data-testid='holds-count']", |t| t.contains("hold"))?;
+        // 2. Staff: the hold closest to expiry, half captured, in 3
+        // interactions from the home screen (the Overview, where holds about
+        // to lapse come first): the hold, the amount, Capture.
+        ui.click(&ui.find("a[data-section='overview']")?)?;
+        let first = "[data-testid='holds-expiring'] li:first-child .expiring-row";
+        ui.wait_until(&format!("document.querySelector(\"{first}\") !== null"))?;
+        ensure!(
+            ui.execute(
+                "const h = document.querySelector(\"[data-testid='holds-expiring']\"); const m = document.querySelector(\"[data-testid='totals-0']\"); return !!h && !!m && !!(h.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING);",
+                json!([])
+            )? == json!(true),
+            "the holds about to lapse come before the day's money"
+        );
         app.save_journey_screenshot("journey-staff-1-holds")?;
-        ui.click(&ui.find(".hold-row:first-child .hold-line > button:last-child")?)?; // 1
-        let input = ".hold-row:first-child .hold-actions input.amount-input";
-        ui.wait_until(&format!("document.querySelector(\"{input}\") !== null"))?;
+        ui.click(&ui.find(first)?)?; // 1
+        let input = ".hold-actions input.amount-input";
+        ui.wait_until(&format!("document.activeElement === document.querySelector(\"{input}\")"))?;
+        let count = ui.wait_for_text("[data-testid='holds-count']", |t| t.contains("hold"))?;
         let held = ui.execute("return document.querySelector(arguments[0]).value;", json!([input]))?;
         let half = format!("{:.2}", (number(held.as_str().unwrap_or("")) / 2.0 * 100.0).floor() / 100.0);
-        let hold_id = ui.text_of(".hold-row:first-child .hold-line button.copy")?;
+        let hold_id = ui.text_of(".hold-row:has(.hold-actions) .hold-line button.copy")?;
         ui.type_into(input, &half)?; // 2
         ui.wait_for_text("[data-testid='remainder']", |t| t.contains("will be released"))?;
         app.save_journey_screenshot("journey-staff-2-capture-part")?;
-        ui.click(&ui.find(".hold-row:first-child .hold-actions button[type='submit']")?)?; // 3
+        ui.click(&ui.find(".hold-actions button[type='submit']")?)?; // 3
         let result = ui.wait_for_text("[data-testid='hold-result']", |t| t.starts_with("Captured"))?;
         ensure!(result.contains("released to the customer"), "{result}");
         ensure!(result.replace(',', "").contains(&half), "the amount captured is said: {result}");

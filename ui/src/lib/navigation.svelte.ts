@@ -6,13 +6,21 @@ import { hashFor } from "./sections";
 export const navigation: {
   /** The payment whose drawer is open, if any. */
   payment: string | null;
+  /** A hold to capture, opened from elsewhere (the Overview): Holds opens its form. */
+  hold: string | null;
   /** Payments of one customer only (id and what to call them). */
   customer: { id: string; label: string } | null;
-} = $state({ payment: null, customer: null });
+} = $state({ payment: null, hold: null, customer: null });
 
 export function openPayment(id: string): void {
   navigation.payment = id;
   window.location.hash = hashFor("payments");
+}
+
+/** Goes to Holds with this hold's capture form open, its amount ready to type. */
+export function captureHold(id: string): void {
+  navigation.hold = id;
+  window.location.hash = hashFor("holds");
 }
 
 export function closePayment(): void {

@@ -141,3 +141,22 @@ describe("a disabled capture", () => {
     expect(screen.getByTestId("amount-reason").textContent).toBe("Type the amount to capture");
   });
 });
+
+describe("opened from the Overview to capture", () => {
+  it("focuses the amount with the held amount selected, so typing replaces it", async () => {
+    const user = userEvent.setup();
+    render(HoldActions, { account: account(), hold, ondone: vi.fn(), focusAmount: true });
+    const field = screen.getByLabelText<HTMLInputElement>("Capture");
+    expect(document.activeElement).toBe(field);
+    expect([field.selectionStart, field.selectionEnd]).toEqual([0, "120.00".length]);
+    await user.keyboard("60");
+    expect(field.value).toBe("60");
+    await user.click(screen.getByRole("button", { name: "Capture" }));
+    expect(captureHold).toHaveBeenCalledWith("acct_1", "pi_hold", { minor: 6000, currency: "usd" }, nobody);
+  });
+
+  it("opened from the list, it waits to be clicked", () => {
+    const { field } = show();
+    expect(document.activeElement).not.toBe(field);
+  });
+});

@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { accounts } from "../accounts.svelte";
 import { commands, type Overview as OverviewData } from "../bindings";
 import { localMidnights } from "../overview";
-import { account } from "../test/fixtures";
+import { navigation } from "../navigation.svelte";
+import { account, payment } from "../test/fixtures";
 import Overview from "./Overview.svelte";
 
 vi.mock("../locale", async (importOriginal) => ({ ...(await importOriginal<typeof import("../locale")>()), LOCALE: "en-US" }));
@@ -16,11 +17,10 @@ vi.mock("../bindings", () => ({
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-beforeEach(() => {
-  accounts.list = [account()];
-  accounts.selectedId = "acct_1";
+/** Today's money in three currencies, settled in USD; no holds lapsing. */
+function overviewData(): OverviewData {
   const today = localMidnights(new Date(), 1)[0] ?? 0;
-  const data: OverviewData = {
+  return {
     days: [
       {
         start: today,
@@ -37,7 +37,12 @@ beforeEach(() => {
     balanceAsOf: null,
     holdsExpiring: [],
   };
-  vi.mocked(commands.overview).mockResolvedValue({ status: "ok", data });
+}
+
+beforeEach(() => {
+  accounts.list = [account()];
+  accounts.selectedId = "acct_1";
+  vi.mocked(commands.overview).mockResolvedValue({ status: "ok", data: overviewData() });
 });
 
 describe("the Overview's settled net", () => {
@@ -70,5 +75,34 @@ describe("the Overview's settled net", () => {
     render(Overview);
     await settle();
     expect(screen.queryByTestId("net-converted-0")).toBeNull();
+  });
+});
+
+describe("what needs action comes first", () => {
+  const lapsing = (id: string) =>
+    payment({ id, status: "requires_capture", amount: 12_000, amountCapturable: 12_000, currency: "eur", captureBefore: Math.floor(Date.now() / 1000) + 3 * 3600 });
+
+  it("puts holds about to lapse above the day's money, and a hold opens its capture form in Holds", async () => {
+    vi.mocked(commands.overview).mockResolvedValue({
+      status: "ok",
+      data: { ...overviewData(), holdsExpiring: [lapsing("pi_soon")] },
+    });
+    const user = userEvent.setup();
+    render(Overview);
+    await settle();
+    const holds = screen.getByTestId("holds-expiring");
+    const money = screen.getByTestId("totals-0");
+    expect(holds.compareDocumentPosition(money) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: /€120\.00/ }));
+    expect(navigation.hold).toBe("pi_soon");
+    expect(window.location.hash).toBe("#/holds");
+  });
+
+  it("keeps the quiet 'none' below the money when nothing lapses", async () => {
+    render(Overview);
+    await settle();
+    const none = screen.getByText("None: no authorization lapses in the next 24 hours.");
+    const money = screen.getByTestId("totals-0");
+    expect(money.compareDocumentPosition(none) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 });
