@@ -709,6 +709,12 @@ export type TillError =
 /**  A pasted key was refused: its form, or Stripe's answer to it. */
 { code: "keyRejected"; reason: KeyProblem; detail: string } | 
 /**
+ *  A live key was about to go to a host that is neither Stripe nor this
+ *  computer (`TILL_STRIPE_API_BASE`): it was not sent, and Stripe was
+ *  never contacted.
+ */
+{ code: "liveKeyNotSent"; host: string } | 
+/**
  *  The key opens an account Till already has, and its keychain entry
  *  holds this very key: nothing to add.
  */

@@ -78,4 +78,11 @@ describe("describeError", () => {
     const text = describeError({ code: "checkoutRefused", reason: "metadataInvalid", item: null, detail: "51 keys" });
     expect(text.fix).toContain("Stripe takes 50 and Till keeps one of them for its own till_operation_id");
   });
+
+  it("says a live key kept from another host was not sent, never that Stripe failed", () => {
+    const text = describeError({ code: "liveKeyNotSent", host: "proxy.example.com" });
+    expect(text.title).toBe("Till did not send this live key");
+    expect(text.detail).toContain("proxy.example.com is neither. Stripe was not contacted.");
+    expect(`${text.title} ${text.detail}`).not.toContain("Stripe could not complete");
+  });
 });

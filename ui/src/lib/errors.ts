@@ -300,6 +300,12 @@ function words(error: TillError): ErrorText {
       };
     case "keyRejected":
       return { title: KEY_PROBLEMS[error.reason], detail: error.detail, fix: KEY_FIXES[error.reason] };
+    case "liveKeyNotSent":
+      return {
+        title: "Till did not send this live key",
+        detail: `A live key only ever goes to api.stripe.com or to this computer, and ${error.host} is neither. Stripe was not contacted.`,
+        fix: "To reach Stripe, unset TILL_STRIPE_API_BASE; to try a test server, use a test key.",
+      };
     case "accountAlreadyAdded":
       return {
         title: "This account is already in Till",

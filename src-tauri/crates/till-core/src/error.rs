@@ -26,6 +26,12 @@ pub enum Error {
     #[error("the key was refused ({reason:?}): {detail}")]
     KeyRejected { reason: KeyProblem, detail: String },
 
+    /// A live key was about to go to a host that is neither Stripe nor this
+    /// computer (`TILL_STRIPE_API_BASE`): it was not sent, and Stripe was
+    /// never contacted.
+    #[error("a live key is only ever sent to api.stripe.com or to this computer, not to {host}")]
+    LiveKeyNotSent { host: String },
+
     /// The key opens an account Till already has, and its keychain entry
     /// holds this very key: nothing to add.
     #[error("{display_name} ({account_id}) is already in Till")]
@@ -328,6 +334,9 @@ impl From<till_store::StoreError> for Error {
 /// answer of the wrong shape) stays `Stripe` with its detail.
 impl From<till_stripe::StripeError> for Error {
     fn from(err: till_stripe::StripeError) -> Self {
+        if let till_stripe::StripeError::LiveKeyRefused { host } = &err {
+            return Self::LiveKeyNotSent { host: host.clone() };
+        }
         let Some(refusal) = err.refusal() else {
             return Self::Stripe {
                 request_id: err.request_id().map(str::to_owned),
@@ -376,6 +385,23 @@ mod tests {
         assert_eq!(json["code"], "dataDirUnusable");
         assert_eq!(json["path"], "/nope");
         assert_eq!(json["detail"], "permission denied");
+    }
+
+    #[test]
+    fn a_live_key_kept_from_another_host_is_not_called_a_stripe_failure() {
+        // What the client says when a live key would have gone elsewhere.
+        let endpoint = till_stripe::Endpoint::parse("https://proxy.example.com").unwrap();
+        let key = till_stripe::ApiKey::parse("sk_live_51NotSentAnywhere0000000000").unwrap();
+        let refused = endpoint.check_key(&key).unwrap_err();
+        let err = Error::from(refused);
+        assert!(
+            matches!(&err, Error::LiveKeyNotSent { host } if host == "proxy.example.com"),
+            "{err:?}"
+        );
+        assert_eq!(
+            serde_json::to_value(&err).unwrap()["code"],
+            "liveKeyNotSent"
+        );
     }
 
     #[test]
