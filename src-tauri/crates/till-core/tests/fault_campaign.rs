@@ -643,14 +643,7 @@ fn full_fault_campaign() {
 /// Stripe refuses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_settled_by_lookup_counts_against_the_rest() {
-    let sim = Simulator::start(SimConfig {
-        rate_limit: 0,
-        ..SimConfig::default()
-    })
-    .unwrap();
-    let stripe = client(&sim);
-    let pi = make_payment(&stripe, "usd", 5_000, false).await;
-    let store = common::synced_store(&sim).await;
+    let (sim, stripe, pi, store) = common::paid().await;
     let on = On {
         client: &stripe,
         store: &store,

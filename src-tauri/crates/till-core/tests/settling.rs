@@ -15,11 +15,11 @@ mod common;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{ACCOUNT, client, control, make_payment};
+use common::{ACCOUNT, control};
 use serde_json::json;
 use till_core::Error;
 use till_core::operations::{self, Actor, Amount, On};
-use till_sim::{SimConfig, Simulator};
+use till_sim::Simulator;
 use till_store::table::operations as journal;
 use till_stripe::config::Timeouts;
 use till_stripe::requests::ListRefunds;
@@ -73,24 +73,6 @@ fn state(store: &std::sync::Mutex<till_store::Store>, id: &str) -> journal::Stat
         .state
 }
 
-/// A simulator with a paid payment of $50.00, and a cache synced with it.
-async fn paid() -> (
-    Simulator,
-    StripeClient,
-    String,
-    std::sync::Arc<std::sync::Mutex<till_store::Store>>,
-) {
-    let sim = Simulator::start(SimConfig {
-        rate_limit: 0,
-        ..SimConfig::default()
-    })
-    .unwrap();
-    let stripe = client(&sim);
-    let pi = make_payment(&stripe, "usd", 5_000, false).await;
-    let store = common::synced_store(&sim).await;
-    (sim, stripe, pi, store)
-}
-
 /// A refund of $10.00 whose answer is lost: the operation's id.
 async fn lost_refund(on: On<'_>, pi: &str) -> String {
     let err = operations::refund(
@@ -111,7 +93,7 @@ async fn lost_refund(on: On<'_>, pi: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resend_while_the_first_request_runs_stays_unknown_and_refunds_once() {
-    let (sim, stripe, pi, store) = paid().await;
+    let (sim, stripe, pi, store) = common::paid().await;
     let quick = impatient(&sim, Duration::from_millis(300));
     let on = On {
         client: &quick,
@@ -158,7 +140,7 @@ async fn a_resend_while_the_first_request_runs_stays_unknown_and_refunds_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_found_past_the_window_is_failed_and_done_again_once() {
-    let (sim, stripe, pi, store) = paid().await;
+    let (sim, stripe, pi, store) = common::paid().await;
     let on = On {
         client: &stripe,
         store: &store,
@@ -197,7 +179,7 @@ async fn not_found_past_the_window_is_failed_and_done_again_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stored_500_resent_inside_the_window_is_found_and_succeeds() {
-    let (sim, stripe, pi, store) = paid().await;
+    let (sim, stripe, pi, store) = common::paid().await;
     let on = On {
         client: &stripe,
         store: &store,

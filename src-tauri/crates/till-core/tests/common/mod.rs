@@ -151,3 +151,21 @@ pub fn differences(
     }
     out
 }
+
+/// A simulator with a paid payment of $50.00, and a cache synced with it.
+pub async fn paid() -> (
+    Simulator,
+    StripeClient,
+    String,
+    std::sync::Arc<std::sync::Mutex<till_store::Store>>,
+) {
+    let sim = Simulator::start(till_sim::SimConfig {
+        rate_limit: 0,
+        ..till_sim::SimConfig::default()
+    })
+    .unwrap();
+    let stripe = client(&sim);
+    let pi = make_payment(&stripe, "usd", 5_000, false).await;
+    let store = synced_store(&sim).await;
+    (sim, stripe, pi, store)
+}
