@@ -3,6 +3,13 @@
 //! (a share of requests, drawn from the simulator's seeded generator) and as
 //! a count of the next requests it hits, for deterministic tests.
 //!
+//! Others make the simulator unlike Stripe, as a Stripe-compatible server or
+//! proxy may be, or as Stripe is on a bad day: a list that refuses a filter
+//! ([`Faults::refuse_params`]), objects missing a field
+//! ([`Faults::omit_fields`]), a path that is not there
+//! ([`Faults::not_found_paths`]) and a clock that is wrong
+//! ([`Faults::clock_skew_seconds`]).
+//!
 //! In-process only, [`AfterCommit`] lets a test act at the instant a POST
 //! has committed and its answer is not yet sent (the fault campaign kills
 //! its client there): see [`crate::Simulator::set_after_commit`].
@@ -11,6 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -56,6 +64,44 @@ pub struct Faults {
     pub event_drop_rate: f64,
     /// Search sees a PaymentIntent only this long after its last change.
     pub search_lag_seconds: i64,
+
+    // A server unlike Stripe, for sync tests.
+    /// A GET on exactly one of these paths that carries the parameter in any
+    /// form (`created`, `created[gte]`…) answers 400 `parameter_unknown`,
+    /// "Received unknown parameter: created[gte]", `param` as sent.
+    pub refuse_params: Vec<RefusedParam>,
+    /// These top-level fields are left out of every object of the type, in
+    /// every answer: retrieves, lists, search, POST answers, expanded
+    /// objects, events' `data.object`, errors' objects.
+    pub omit_fields: Vec<OmittedField>,
+    /// A request to one of these paths or below it (`/v1/account` and
+    /// `/v1/account/…`, not `/v1/accounts`) answers 404 with Stripe's
+    /// unrecognized-URL error.
+    pub not_found_paths: Vec<String>,
+    /// The simulator's clock runs this many seconds ahead (behind when
+    /// negative): objects' times (`created`, `expires_at`…), everything that
+    /// falls due, and every answer's `Date` header.
+    pub clock_skew_seconds: i64,
+}
+
+/// See [`Faults::refuse_params`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RefusedParam {
+    /// A request path, e.g. `/v1/checkout/sessions`.
+    pub path: String,
+    /// A parameter's name without brackets, e.g. `created`.
+    pub param: String,
+}
+
+/// See [`Faults::omit_fields`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OmittedField {
+    /// The object type, as its `object` field names it: `payment_intent`.
+    pub object: String,
+    /// A top-level field: `amount_received`.
+    pub field: String,
 }
 
 /// The imperfections a handler needs, copied out of [`Faults`].
@@ -77,6 +123,68 @@ impl Faults {
             event_drop_rate: self.event_drop_rate,
             search_lag_seconds: self.search_lag_seconds,
         }
+    }
+
+    /// The parameter, as the query spells it (`created[gte]`), for which a
+    /// request is refused under [`Self::refuse_params`].
+    pub fn refused_param(&self, method: &str, path: &str, query: &str) -> Option<String> {
+        if method != "GET" {
+            return None;
+        }
+        let refused: Vec<&str> = self
+            .refuse_params
+            .iter()
+            .filter(|r| r.path == path)
+            .map(|r| r.param.as_str())
+            .collect();
+        if refused.is_empty() {
+            return None;
+        }
+        form_urlencoded::parse(query.as_bytes())
+            .map(|(key, _)| key.into_owned())
+            .find(|key| {
+                refused.iter().any(|param| {
+                    key.strip_prefix(param)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('['))
+                })
+            })
+    }
+
+    /// Whether `path` is one of [`Self::not_found_paths`] or below one.
+    pub fn path_not_found(&self, path: &str) -> bool {
+        self.not_found_paths.iter().any(|gone| {
+            let gone = gone.trim_end_matches('/');
+            path.strip_prefix(gone)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+}
+
+/// Takes [`Faults::omit_fields`] out of every object within `value`: an
+/// object is known by its `object` field, at any depth.
+pub fn omit_fields(omitted: &[OmittedField], value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(kind) = map.get("object").and_then(Value::as_str) {
+                let fields: Vec<&str> = omitted
+                    .iter()
+                    .filter(|o| o.object == kind)
+                    .map(|o| o.field.as_str())
+                    .collect();
+                for field in fields {
+                    map.remove(field);
+                }
+            }
+            for child in map.values_mut() {
+                omit_fields(omitted, child);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                omit_fields(omitted, item);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -70,7 +70,12 @@
 //! refunds, daily payouts). [`seed`] plays months of a believable business
 //! through the same code (`--demo`, `--seed-payments N`). Imperfections for
 //! sync tests (late fees, delayed or dropped events, search lag) are
-//! switched on through `POST /_sim/faults`.
+//! switched on through `POST /_sim/faults`, and so are the ways a
+//! Stripe-compatible server may differ from Stripe: a list that refuses a
+//! filter (`refuse_params`), objects without a field (`omit_fields`), a path
+//! answered 404 (`not_found_paths`) and a clock off by some seconds
+//! (`clock_skew_seconds`); see [`faults::Faults`]. Every answer's `Date`
+//! header is the simulator's clock.
 //!
 //! ## Controls (`/_sim/`, JSON, never on Stripe's paths)
 //! `accounts`, `keys`, `keys/revoke`, `faults` (GET and POST), `clock`,

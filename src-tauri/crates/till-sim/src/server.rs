@@ -102,12 +102,18 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// The simulator's clock: the wall clock, advanced by the controls and
+    /// skewed by [`Faults::clock_skew_seconds`].
     pub fn now(&self) -> i64 {
         let wall = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        i64::try_from(wall).unwrap_or(i64::MAX) + self.clock_offset.load(Ordering::Relaxed)
+        let skew = lock(&self.faults).clock_skew_seconds;
+        i64::try_from(wall)
+            .unwrap_or(i64::MAX)
+            .saturating_add(self.clock_offset.load(Ordering::Relaxed))
+            .saturating_add(skew)
     }
 
     fn rate(&self) -> u32 {
@@ -341,7 +347,10 @@ async fn serve(listener: StdListener, shared: Arc<Shared>, mut stopped: watch::R
                         let request = tokio::spawn(handle(Arc::clone(&shared), req));
                         async move { request.await.unwrap_or(Err(DropConnection)) }
                     });
+                    // Every answer carries the simulator's own `Date` (see
+                    // `handle`), never hyper's from the wall clock.
                     let _ = hyper::server::conn::http1::Builder::new()
+                        .auto_date_header(false)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
@@ -420,7 +429,13 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, Dr
         lock(&shared.arrivals).push(std::time::Instant::now());
         api(&shared, req, &request_id).await
     }?;
+    let date = httpdate::fmt_http_date(
+        UNIX_EPOCH + Duration::from_secs(u64::try_from(shared.now()).unwrap_or(0)),
+    );
     let headers = reply.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        headers.insert(hyper::header::DATE, value);
+    }
     if let Ok(value) = HeaderValue::from_str(&version) {
         headers.insert("stripe-version", value);
     }
@@ -480,8 +495,10 @@ async fn api(
     }
 
     let table = routes();
+    let gone = lock(&shared.faults).path_not_found(&path);
     let Some((route, args)) = table
         .iter()
+        .filter(|_| !gone)
         .find_map(|r| r.matches(&method, &path).map(|args| (*r, args)))
     else {
         return Ok(error_reply(
@@ -497,6 +514,10 @@ async fn api(
             &ApiError::permission(&redact(&bearer), &account, &route.permission()),
             request_id,
         ));
+    }
+    let refused = lock(&shared.faults).refused_param(&method, &path, &query);
+    if let Some(param) = refused {
+        return Ok(error_reply(&ApiError::unknown_param(&param), request_id));
     }
 
     let idempotency_key = header(req.headers(), "idempotency-key").map(str::to_owned);
@@ -553,7 +574,9 @@ async fn api(
                         request_id,
                     ));
                 }
-                let mut reply = json_reply(*status, body, request_id);
+                let mut body = body.clone();
+                omit_fields(shared, &mut body);
+                let mut reply = json_reply(*status, &body, request_id);
                 reply
                     .headers_mut()
                     .insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -699,6 +722,8 @@ async fn api(
         shared.injected.add("drop_after_commit");
         return Err(DropConnection);
     }
+    let mut body = body;
+    omit_fields(shared, &mut body);
     let mut reply = json_reply(status, &body, request_id);
     if status == 500 {
         reply
@@ -706,6 +731,14 @@ async fn api(
             .insert("stripe-should-retry", HeaderValue::from_static("true"));
     }
     Ok(reply)
+}
+
+/// Applies [`Faults::omit_fields`] to an answer.
+fn omit_fields(shared: &Shared, body: &mut Value) {
+    let omitted = lock(&shared.faults).omit_fields.clone();
+    if !omitted.is_empty() {
+        faults::omit_fields(&omitted, body);
+    }
 }
 
 fn run(
