@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::form::Params;
-use super::{Ctx, Route, expansions, paginate};
+use super::{Ctx, Route, expand, paginate};
 use crate::objects::charge::Charge;
 use crate::objects::refund::Refund;
 use crate::state::Access;
@@ -47,26 +47,40 @@ pub fn render_charge(ctx: &Ctx<'_>, charge: &Charge) -> Value {
     value
 }
 
+/// A charge with the expansions `expand` asks for (checked by
+/// [`expand::object`]): its `balance_transaction`, once there is one.
+pub fn render_charge_expanded(ctx: &Ctx<'_>, charge: &Charge, expand: &[String]) -> Value {
+    let mut value = render_charge(ctx, charge);
+    if expand::wants(expand, "balance_transaction")
+        && let Some(bt) = value["balance_transaction"]
+            .as_str()
+            .and_then(|id| ctx.account.ledger.transactions.get(id))
+    {
+        value["balance_transaction"] = bt.to_json(ctx.now);
+    }
+    value
+}
+
 fn retrieve_charge(
     ctx: &mut Ctx<'_>,
     args: &[String],
     mut params: Params,
 ) -> Result<Value, ApiError> {
-    let _expand = expansions(&mut params, &[])?;
+    let expand = expand::object(&mut params, "charge")?;
     params.finish()?;
     let charge = ctx
         .account
         .charges
         .get(&args[0])
         .ok_or_else(|| ApiError::no_such("charge", &args[0], "charge"))?;
-    Ok(render_charge(ctx, charge))
+    Ok(render_charge_expanded(ctx, charge, &expand))
 }
 
 fn list_charges(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
     let created = params.range("created")?;
     let customer = params.string("customer")?;
     let payment_intent = params.string("payment_intent")?;
-    let _expand = params.strings("expand")?;
+    let expand = expand::list(&mut params, "charge")?;
     let ctx_ref: &Ctx<'_> = ctx;
     let page = paginate(
         &mut params,
@@ -81,7 +95,7 @@ fn list_charges(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<V
                     .as_ref()
                     .is_none_or(|x| c.payment_intent.as_ref() == Some(x))
         }),
-        |charge| render_charge(ctx_ref, charge),
+        |charge| render_charge_expanded(ctx_ref, charge, &expand),
     )?;
     params.finish()?;
     Ok(page)

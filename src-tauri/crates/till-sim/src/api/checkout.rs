@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::form::Params;
 use super::payment_intents::{render as render_intent, run_confirmation};
-use super::{Ctx, Route, expansions, paginate};
+use super::{Ctx, Route, expand, paginate};
 use crate::money;
 use crate::objects::catalog::Price;
 use crate::objects::checkout::{CheckoutSession, LineItem};
@@ -60,7 +60,6 @@ pub const ROUTES: [Route; 6] = [
     },
 ];
 
-const EXPANDABLE: &[&str] = &["line_items", "payment_intent", "customer"];
 const MIN_EXPIRY: i64 = 30 * 60;
 const MAX_EXPIRY: i64 = 24 * 3600;
 
@@ -216,7 +215,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
         }
     };
     let _types = params.strings("payment_method_types")?;
-    let expand = expansions(&mut params, EXPANDABLE)?;
+    let expand = expand::object(&mut params, "checkout.session")?;
     params.finish()?;
 
     match mode.as_deref() {
@@ -321,14 +320,14 @@ pub fn render(ctx: &Ctx<'_>, id: &str, expand: &[String]) -> Result<Value, ApiEr
         .sessions
         .get(id)
         .ok_or_else(|| ApiError::no_such("checkout.session", id, "session"))?;
-    let wants = |name: &str| expand.iter().any(|e| e == name);
+    let wants = |name: &str| expand::wants(expand, name);
     let payment_intent = match session.payment_intent.as_deref() {
         None => Value::Null,
         Some(pi_id) if wants("payment_intent") => ctx
             .account
             .payment_intents
             .get(pi_id)
-            .map(|pi| render_intent(ctx, pi, &[]))
+            .map(|pi| render_intent(ctx, pi, &expand::under(expand, "payment_intent")))
             .unwrap_or_else(|| json!(pi_id)),
         Some(pi_id) => json!(pi_id),
     };
@@ -354,14 +353,14 @@ pub fn render(ctx: &Ctx<'_>, id: &str, expand: &[String]) -> Result<Value, ApiEr
 }
 
 fn retrieve(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
-    let expand = expansions(&mut params, EXPANDABLE)?;
+    let expand = expand::object(&mut params, "checkout.session")?;
     params.finish()?;
     render(ctx, &args[0], &expand)
 }
 
 fn update(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
     let metadata = params.metadata()?;
-    let expand = expansions(&mut params, EXPANDABLE)?;
+    let expand = expand::object(&mut params, "checkout.session")?;
     params.finish()?;
     let session = ctx
         .account
@@ -375,7 +374,7 @@ fn update(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Valu
 }
 
 fn expire(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
-    let expand = expansions(&mut params, EXPANDABLE)?;
+    let expand = expand::object(&mut params, "checkout.session")?;
     params.finish()?;
     let session = ctx
         .account
@@ -406,7 +405,7 @@ pub fn expire_session(ctx: &mut Ctx<'_>, id: &str) {
 }
 
 fn line_items(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
-    let _expand = params.strings("expand")?;
+    let _expand = expand::list(&mut params, "item")?;
     let session = ctx
         .account
         .sessions
@@ -434,18 +433,7 @@ fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, Ap
     let status = params.one_of("status", &["open", "complete", "expired"])?;
     let payment_intent = params.string("payment_intent")?;
     let customer = params.string("customer")?;
-    // A list expands each item's fields with a `data.` prefix.
-    let expand: Vec<String> = params
-        .strings("expand")?
-        .into_iter()
-        .map(|path| match path.strip_prefix("data.") {
-            Some(field) if EXPANDABLE.contains(&field) => Ok(field.to_owned()),
-            _ => Err(ApiError::invalid_param(
-                "expand",
-                format!("This property cannot be expanded ({path})."),
-            )),
-        })
-        .collect::<Result<_, _>>()?;
+    let expand = expand::list(&mut params, "checkout.session")?;
     let ctx_ref: &Ctx<'_> = ctx;
     let page = paginate(
         &mut params,

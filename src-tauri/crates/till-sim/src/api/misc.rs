@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::form::Params;
-use super::{Ctx, Route, expansions, paginate};
+use super::{Ctx, Route, expand, paginate};
 use crate::money;
 use crate::objects::catalog::{Price, Product, Recurring};
 use crate::objects::customer::Customer;
@@ -99,7 +99,7 @@ pub const ROUTES: [Route; 12] = [
 ];
 
 fn account(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
-    let _expand = expansions(&mut params, &[])?;
+    let _expand = expand::object(&mut params, "account")?;
     params.finish()?;
     Ok(json!({
         "id": ctx.account.id,
@@ -136,7 +136,7 @@ fn create_customer(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Resul
     let phone = params.string("phone")?.filter(|s| !s.is_empty());
     let description = params.string("description")?.filter(|s| !s.is_empty());
     let metadata = params.metadata()?.unwrap_or_default();
-    let _expand = expansions(&mut params, &[])?;
+    let _expand = expand::object(&mut params, "customer")?;
     params.finish()?;
     let id = ctx.new_id("cus");
     let customer = Customer {
@@ -160,7 +160,7 @@ fn retrieve_customer(
     args: &[String],
     mut params: Params,
 ) -> Result<Value, ApiError> {
-    let _expand = expansions(&mut params, &[])?;
+    let _expand = expand::object(&mut params, "customer")?;
     params.finish()?;
     ctx.account
         .customers
@@ -172,7 +172,7 @@ fn retrieve_customer(
 fn list_customers(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
     let created = params.range("created")?;
     let email = params.string("email")?;
-    let _expand = params.strings("expand")?;
+    let _expand = expand::list(&mut params, "customer")?;
     let page = paginate(
         &mut params,
         "/v1/customers",
@@ -192,7 +192,7 @@ fn create_product(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result
     let description = params.string("description")?.filter(|s| !s.is_empty());
     let active = params.boolean("active")?.unwrap_or(true);
     let metadata = params.metadata()?.unwrap_or_default();
-    let _expand = expansions(&mut params, &[])?;
+    let _expand = expand::object(&mut params, "product")?;
     params.finish()?;
     let id = ctx.new_id("prod");
     let product = Product {
@@ -215,7 +215,7 @@ fn create_product(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result
 fn list_products(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
     let created = params.range("created")?;
     let active = params.boolean("active")?;
-    let _expand = params.strings("expand")?;
+    let _expand = expand::list(&mut params, "product")?;
     let page = paginate(
         &mut params,
         "/v1/products",
@@ -251,7 +251,7 @@ fn create_price(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<V
             })
         }
     };
-    let _expand = expansions(&mut params, &[])?;
+    let _expand = expand::object(&mut params, "price")?;
     params.finish()?;
     let unit_amount = unit_amount.ok_or_else(|| ApiError::missing_param("unit_amount"))?;
     if unit_amount < 0 {
@@ -320,7 +320,7 @@ fn retrieve_price(
     args: &[String],
     mut params: Params,
 ) -> Result<Value, ApiError> {
-    let _expand = expansions(&mut params, &[])?;
+    let _expand = expand::object(&mut params, "price")?;
     params.finish()?;
     ctx.account
         .prices
@@ -335,7 +335,7 @@ fn list_prices(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Va
     let product = params.string("product")?;
     let currency = params.string("currency")?;
     let kind = params.one_of("type", &["one_time", "recurring"])?;
-    let _expand = params.strings("expand")?;
+    let _expand = expand::list(&mut params, "price")?;
     let page = paginate(
         &mut params,
         "/v1/prices",
@@ -360,6 +360,7 @@ fn list_events(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Va
     let single = params.string("type")?;
     let mut types = params.strings("types")?;
     let _delivery = params.boolean("delivery_success")?;
+    let _expand = expand::list(&mut params, "event")?;
     if let Some(kind) = single {
         types.push(kind);
     }
@@ -394,7 +395,7 @@ fn retrieve_event(
     args: &[String],
     mut params: Params,
 ) -> Result<Value, ApiError> {
-    let _expand = expansions(&mut params, &[])?;
+    let _expand = expand::object(&mut params, "event")?;
     params.finish()?;
     let now = ctx.now;
     ctx.account

@@ -6,6 +6,7 @@ pub mod charges;
 pub mod checkout;
 pub mod confirmation;
 pub mod error;
+pub mod expand;
 pub mod form;
 pub mod misc;
 pub mod payment_intents;

@@ -4,11 +4,12 @@
 use serde_json::{Value, json};
 
 pub use super::charges::render_charge;
+use super::charges::render_charge_expanded;
 use super::confirmation::test_payment_method;
 pub use super::confirmation::{hold_seconds, run_confirmation};
 use super::error::ApiError;
 use super::form::Params;
-use super::{Ctx, Route, expansions, paginate};
+use super::{Ctx, Route, expand, paginate};
 use crate::money;
 use crate::objects::merge_metadata;
 use crate::objects::payment_intent::{PaymentIntent, PiStatus};
@@ -74,17 +75,20 @@ pub const ROUTES: [Route; 8] = [
     },
 ];
 
+/// A PaymentIntent with the expansions `expand` asks for (checked by
+/// [`expand::object`] or [`expand::list`]).
 pub fn render(ctx: &Ctx<'_>, pi: &PaymentIntent, expand: &[String]) -> Value {
     let mut value = pi.to_json();
-    if expand.iter().any(|e| e == "latest_charge")
+    if expand::wants(expand, "latest_charge")
         && let Some(charge) = pi
             .latest_charge
             .as_deref()
             .and_then(|id| ctx.account.charges.get(id))
     {
-        value["latest_charge"] = render_charge(ctx, charge);
+        value["latest_charge"] =
+            render_charge_expanded(ctx, charge, &expand::under(expand, "latest_charge"));
     }
-    if expand.iter().any(|e| e == "customer")
+    if expand::wants(expand, "customer")
         && let Some(customer) = pi
             .customer
             .as_deref()
@@ -149,7 +153,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
     let payment_method = params.string("payment_method")?.filter(|p| !p.is_empty());
     let _types = params.strings("payment_method_types")?;
     let metadata = params.metadata()?.unwrap_or_default();
-    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    let expand = expand::object(&mut params, "payment_intent")?;
     params.finish()?;
     if let Some(id) = &customer
         && ctx.account.customers.get(id).is_none()
@@ -187,7 +191,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
 }
 
 fn retrieve(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
-    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    let expand = expand::object(&mut params, "payment_intent")?;
     let _secret = params.string("client_secret")?;
     params.finish()?;
     let pi = find(ctx, &args[0])?.clone();
@@ -205,7 +209,7 @@ fn update(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Valu
     let customer = params.string("customer")?;
     let payment_method = params.string("payment_method")?;
     let metadata = params.metadata()?;
-    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    let expand = expand::object(&mut params, "payment_intent")?;
     params.finish()?;
     let id = args[0].clone();
     let before = find(ctx, &id)?.clone();
@@ -265,7 +269,7 @@ fn confirm(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Val
     let off_session = params.boolean("off_session")?.unwrap_or(false);
     let _return_url = params.string("return_url")?;
     let receipt_email = params.string("receipt_email")?;
-    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    let expand = expand::object(&mut params, "payment_intent")?;
     params.finish()?;
     let id = args[0].clone();
     if let Some(pm) = &payment_method
@@ -305,7 +309,7 @@ fn capture(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Val
     let metadata = params.metadata()?;
     let _descriptor = params.string("statement_descriptor")?;
     let _suffix = params.string("statement_descriptor_suffix")?;
-    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    let expand = expand::object(&mut params, "payment_intent")?;
     params.finish()?;
     let id = args[0].clone();
     capture_intent(ctx, &id, amount, metadata)?;
@@ -437,7 +441,7 @@ fn cancel(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Valu
             "abandoned",
         ],
     )?;
-    let expand = expansions(&mut params, &["latest_charge", "customer"])?;
+    let expand = expand::object(&mut params, "payment_intent")?;
     params.finish()?;
     let id = args[0].clone();
     let pi = find(ctx, &id)?.clone();
@@ -497,12 +501,14 @@ pub fn cancel_intent(
 fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, ApiError> {
     let created = params.range("created")?;
     let customer = params.string("customer")?;
-    let expand = params.strings("expand")?;
+    let expand = expand::list(&mut params, "payment_intent")?;
+    let ctx_ref: &Ctx<'_> = ctx;
     let page = paginate(
         &mut params,
         "/v1/payment_intents",
         "payment_intent",
-        ctx.account
+        ctx_ref
+            .account
             .payment_intents
             .newest_first()
             .filter(|(_, pi)| {
@@ -511,9 +517,8 @@ fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, Ap
                         .as_ref()
                         .is_none_or(|c| pi.customer.as_ref() == Some(c))
             }),
-        PaymentIntent::to_json,
+        |pi| render(ctx_ref, pi, &expand),
     )?;
     params.finish()?;
-    let _ = expand;
     Ok(page)
 }

@@ -4,10 +4,11 @@
 
 use serde_json::Value;
 
+use super::charges::render_charge_expanded;
 use super::error::ApiError;
 use super::form::Params;
-use super::payment_intents::{cancel_intent, render_charge};
-use super::{Ctx, Route, expansions, paginate};
+use super::payment_intents::cancel_intent;
+use super::{Ctx, Route, expand, paginate};
 use crate::objects::payment_intent::PiStatus;
 use crate::objects::refund::Refund;
 use crate::state::Access;
@@ -45,7 +46,7 @@ fn create(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, 
         &["duplicate", "fraudulent", "requested_by_customer"],
     )?;
     let metadata = params.metadata()?.unwrap_or_default();
-    let expand = expansions(&mut params, &["charge", "payment_intent"])?;
+    let expand = expand::object(&mut params, "refund")?;
     params.finish()?;
     let refund_id = refund(ctx, payment_intent, charge, amount, reason, metadata)?;
     render(ctx, &refund_id, &expand)
@@ -209,24 +210,25 @@ fn render(ctx: &Ctx<'_>, id: &str, expand: &[String]) -> Result<Value, ApiError>
         .get(id)
         .ok_or_else(|| ApiError::no_such("refund", id, "refund"))?;
     let mut value = refund.to_json();
-    if expand.iter().any(|e| e == "charge")
+    if expand::wants(expand, "charge")
         && let Some(charge) = ctx.account.charges.get(&refund.charge)
     {
-        value["charge"] = render_charge(ctx, charge);
+        value["charge"] = render_charge_expanded(ctx, charge, &expand::under(expand, "charge"));
     }
-    if expand.iter().any(|e| e == "payment_intent")
+    if expand::wants(expand, "payment_intent")
         && let Some(pi) = refund
             .payment_intent
             .as_deref()
             .and_then(|id| ctx.account.payment_intents.get(id))
     {
-        value["payment_intent"] = pi.to_json();
+        value["payment_intent"] =
+            super::payment_intents::render(ctx, pi, &expand::under(expand, "payment_intent"));
     }
     Ok(value)
 }
 
 fn retrieve(ctx: &mut Ctx<'_>, args: &[String], mut params: Params) -> Result<Value, ApiError> {
-    let expand = expansions(&mut params, &["charge", "payment_intent"])?;
+    let expand = expand::object(&mut params, "refund")?;
     params.finish()?;
     render(ctx, &args[0], &expand)
 }
@@ -235,19 +237,20 @@ fn list(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<Value, Ap
     let created = params.range("created")?;
     let charge = params.string("charge")?;
     let payment_intent = params.string("payment_intent")?;
-    let _expand = params.strings("expand")?;
+    let expand = expand::list(&mut params, "refund")?;
+    let ctx_ref: &Ctx<'_> = ctx;
     let page = paginate(
         &mut params,
         "/v1/refunds",
         "refund",
-        ctx.account.refunds.newest_first().filter(|(_, r)| {
+        ctx_ref.account.refunds.newest_first().filter(|(_, r)| {
             created.is_none_or(|range| range.contains(r.created))
                 && charge.as_ref().is_none_or(|c| &r.charge == c)
                 && payment_intent
                     .as_ref()
                     .is_none_or(|p| r.payment_intent.as_ref() == Some(p))
         }),
-        Refund::to_json,
+        |refund| render(ctx_ref, &refund.id, &expand).unwrap_or(Value::Null),
     )?;
     params.finish()?;
     Ok(page)

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::form::Params;
-use super::{Ctx, expansions};
+use super::{Ctx, expand};
 use crate::objects::payment_intent::PaymentIntent;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -274,7 +274,7 @@ pub fn payment_intents(
         ));
     }
     let page = params.string("page")?.filter(|p| !p.is_empty());
-    let _expand = expansions(&mut params, &[])?;
+    let expand = expand::list(&mut params, "payment_intent")?;
     params.finish()?;
     let offset = match page {
         None => 0,
@@ -298,7 +298,7 @@ pub fn payment_intents(
         .get(offset..end)
         .unwrap_or_default()
         .iter()
-        .map(|pi| pi.to_json())
+        .map(|pi| super::payment_intents::render(ctx, pi, &expand))
         .collect();
     let has_more = end < hits.len();
     Ok(json!({
