@@ -59,6 +59,15 @@
 //!   request failed parameter validation; a replay carries
 //!   `Idempotent-Replayed: true`. Injected transport faults are never stored;
 //!   a stored 500 is (see [`faults::Faults::stored_500_rate`]).
+//! - **`expand[]`**: the paths each object's `x-expandableFields` allows, as
+//!   far as [`api::expand::RENDERED`] renders them: a PaymentIntent's
+//!   `latest_charge`, `latest_charge.balance_transaction` and `customer`, a
+//!   charge's `balance_transaction`, a refund's `charge` and
+//!   `payment_intent`, a session's `line_items`, `customer` and
+//!   `payment_intent`, and in lists and search the same through `data.`.
+//!   A path the spec does not allow is refused in Stripe's words ("This
+//!   property cannot be expanded (foo)."); one it allows that is not
+//!   rendered yet is refused saying so, never answered unexpanded.
 //! - **Rate limit**: a token bucket per account, 25 requests/s by default with
 //!   a burst of one second's worth, answered with 429 `rate_limit` and
 //!   `Stripe-Rate-Limited-Reason: global-rate`.
