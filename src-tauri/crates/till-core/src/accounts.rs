@@ -210,6 +210,8 @@ pub async fn validate(key: ApiKey, endpoint: Endpoint) -> Result<Validated, Erro
         return Err(Error::Stripe {
             detail: "Stripe did not say which account this key belongs to".to_owned(),
             request_id: None,
+            request: Some("GET /v1/account".to_owned()),
+            kind: crate::error::StripeFailure::Unreadable,
         });
     }
     let capabilities = if key.kind() == KeyKind::Restricted {

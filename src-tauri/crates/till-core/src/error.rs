@@ -108,6 +108,9 @@ pub enum Error {
     Stripe {
         detail: String,
         request_id: Option<String>,
+        /// The request, method and path (`GET /v1/account`), when one was sent.
+        request: Option<String>,
+        kind: StripeFailure,
     },
 
     /// The local database failed or is from a newer Till.
@@ -137,6 +140,52 @@ pub enum KeyProblem {
     CannotReadPayments,
     /// A replacement key that opens another Stripe account.
     OtherAccount,
+}
+
+/// How Stripe failed when it did not refuse: what the UI and the sync say
+/// differs ("offline" is only ever said when nothing answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum StripeFailure {
+    /// The network or the server could not be reached, or did not answer in time.
+    Unreachable,
+    /// Stripe answered with an error of its own (5xx).
+    ServerError { status: u16 },
+    /// Stripe answered in a shape Till cannot read.
+    Unreadable,
+    /// Anything else (an unknown outcome, an unusable address).
+    Other,
+}
+
+impl StripeFailure {
+    fn of(err: &till_stripe::StripeError) -> Self {
+        use till_stripe::StripeError as E;
+        match err {
+            E::Network { .. } => Self::Unreachable,
+            E::Api { status, .. } => Self::ServerError { status: *status },
+            E::Decode { .. } => Self::Unreadable,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// The HTTP status an error came with, as far as its variant says.
+pub fn http_status(err: &till_stripe::StripeError) -> Option<u16> {
+    use till_stripe::StripeError as E;
+    match err {
+        E::InvalidRequest { .. } | E::IdempotencyMismatch { .. } => Some(400),
+        E::Authentication { .. } => Some(401),
+        E::Card { .. } => Some(402),
+        E::Permission { .. } => Some(403),
+        E::NotFound { .. } => Some(404),
+        E::RateLimited { .. } => Some(429),
+        E::Api { status, .. } => Some(*status),
+        _ => None,
+    }
 }
 
 /// Why an amount was refused.
@@ -229,6 +278,10 @@ pub struct StripeRefusal {
     pub permission: Option<String>,
     pub message: String,
     pub request_id: Option<String>,
+    /// The request refused, method and path (`POST /v1/refunds`).
+    pub request: Option<String>,
+    /// Its HTTP status.
+    pub status: Option<u16>,
 }
 
 impl StripeRefusal {
@@ -340,6 +393,8 @@ impl From<till_stripe::StripeError> for Error {
         let Some(refusal) = err.refusal() else {
             return Self::Stripe {
                 request_id: err.request_id().map(str::to_owned),
+                request: err.request().map(str::to_owned),
+                kind: StripeFailure::of(&err),
                 detail: err.to_string(),
             };
         };
@@ -358,6 +413,8 @@ impl From<till_stripe::StripeError> for Error {
                 permission,
                 message: refusal.message.to_owned(),
                 request_id: owned(refusal.request_id),
+                request: owned(err.request()),
+                status: http_status(&err),
             }),
         }
     }
@@ -413,6 +470,7 @@ mod tests {
             param: None,
             message: "Your card was declined.".into(),
             request_id: Some("req_1".into()),
+            request: "POST /v1/payment_intents/pi_1/confirm".into(),
         });
         let json = serde_json::to_value(&err).unwrap();
         assert_eq!(json["code"], "stripeRefused");
@@ -424,6 +482,7 @@ mod tests {
         assert_eq!(refusal["param"], serde_json::Value::Null);
         assert_eq!(refusal["message"], "Your card was declined.");
         assert_eq!(refusal["requestId"], "req_1");
+        assert_eq!(refusal["request"], "POST /v1/payment_intents/pi_1/confirm");
     }
 
     #[test]
@@ -434,6 +493,7 @@ mod tests {
             param: Some("amount".into()),
             message: "Something new happened.".into(),
             request_id: Some("req_2".into()),
+            request: "POST /v1/refunds".into(),
         });
         let Error::StripeRefused { refusal } = &err else {
             panic!("{err:?}");
@@ -449,6 +509,8 @@ mod tests {
                 permission: None,
                 message: "Something new happened.".into(),
                 request_id: Some("req_2".into()),
+                request: Some("POST /v1/refunds".into()),
+                status: Some(400),
             }
         );
         assert_eq!(
@@ -458,16 +520,20 @@ mod tests {
 
         let down = Error::from(till_stripe::StripeError::Network {
             reason: "connection refused".into(),
+            request: "GET /v1/events".into(),
         });
         assert!(matches!(down, Error::Stripe { .. }), "{down:?}");
         let busy = Error::from(till_stripe::StripeError::Api {
             status: 503,
             message: "busy".into(),
             request_id: Some("req_3".into()),
+            request: "GET /v1/balance".into(),
         });
         assert!(
-            matches!(&busy, Error::Stripe { request_id: Some(r), .. } if r == "req_3"),
+            matches!(&busy, Error::Stripe { request_id: Some(r), request: Some(q), .. } if r == "req_3" && q == "GET /v1/balance"),
             "{busy:?}"
         );
+        // The request is named in what is shown, never the key.
+        assert!(busy.to_string().contains("GET /v1/balance"), "{busy}");
     }
 }

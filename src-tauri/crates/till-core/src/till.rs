@@ -35,6 +35,9 @@ pub struct Till {
     demo: Mutex<Option<Demo>>,
     /// The running syncs, by account.
     syncs: Mutex<HashMap<String, Arc<Controls>>>,
+    /// Where each account's sync reports: kept so that a key put back or
+    /// replaced restarts it at once.
+    listeners: Listeners,
     /// Keys read from the keychain this session, by account: read once,
     /// held in memory zeroized on drop, never written anywhere else.
     keys: Mutex<HashMap<String, till_stripe::ApiKey>>,
@@ -42,6 +45,23 @@ pub struct Till {
     handles: Mutex<HashMap<String, Arc<AccountHandle>>>,
     /// Holds already announced as expiring within a day, this run.
     hold_alerts: Mutex<crate::hold_alerts::HoldAlerts>,
+}
+
+#[derive(Default)]
+struct Listeners(Mutex<HashMap<String, Arc<dyn SyncListener>>>);
+
+impl std::fmt::Debug for Listeners {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listeners").finish_non_exhaustive()
+    }
+}
+
+impl Listeners {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<dyn SyncListener>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 fn now() -> i64 {
@@ -69,6 +89,7 @@ impl Till {
             endpoint,
             demo: Mutex::new(None),
             syncs: Mutex::new(HashMap::new()),
+            listeners: Listeners::default(),
             keys: Mutex::new(HashMap::new()),
             handles: Mutex::new(HashMap::new()),
             hold_alerts: Mutex::new(crate::hold_alerts::HoldAlerts::default()),
@@ -168,6 +189,7 @@ impl Till {
         }
         let account = accounts::save(&self.store(), &validated, now(), false)?;
         self.remember_key(&account.id, validated.key.clone());
+        self.restart_sync(&account.id);
         Ok(account)
     }
 
@@ -214,6 +236,7 @@ impl Till {
     /// `forget_data`, else the cache stays for when the account comes back.
     pub fn remove_account(&self, account_id: &str, forget_data: bool) -> Result<()> {
         self.cancel_sync(account_id);
+        self.listeners.lock().remove(account_id);
         self.keys().remove(account_id);
         self.forget_handle(account_id);
         {
@@ -253,6 +276,7 @@ impl Till {
         validated.display_name = existing.display_name;
         let account = accounts::save(&self.store(), &validated, now(), false)?;
         self.remember_key(account_id, validated.key.clone());
+        self.restart_sync(account_id);
         Ok(account)
     }
 
@@ -330,7 +354,12 @@ impl Till {
 
     /// Starts following an account (no-op when it already is). Must be
     /// called from within a Tokio runtime: the sync runs as a task on it.
+    /// An account whose key is not in the keychain reports so to
+    /// `listener`, and starts once its key is put back.
     pub fn start_sync(&self, account_id: &str, listener: Arc<dyn SyncListener>) -> Result<()> {
+        self.listeners
+            .lock()
+            .insert(account_id.to_owned(), Arc::clone(&listener));
         let mut syncs = self
             .syncs
             .lock()
@@ -342,10 +371,38 @@ impl Till {
             return Ok(());
         }
         let controls = Arc::new(Controls::default());
-        let syncer = self.syncer(account_id, listener, Arc::clone(&controls))?;
+        let syncer = match self.syncer(account_id, Arc::clone(&listener), Arc::clone(&controls)) {
+            Ok(syncer) => syncer,
+            Err(err) => {
+                if matches!(err, Error::KeyMissing { .. }) {
+                    listener.progress(&crate::sync::SyncProgress::key_missing(account_id));
+                }
+                return Err(err);
+            }
+        };
         syncs.insert(account_id.to_owned(), controls);
         tokio::spawn(syncer.run());
         Ok(())
+    }
+
+    /// The account's key changed (put back, or replaced): a sync that was
+    /// followed starts again with it, at once, with nothing remembered of
+    /// the old key's refusals.
+    fn restart_sync(&self, account_id: &str) {
+        let Some(listener) = self.listeners.lock().get(account_id).cloned() else {
+            return;
+        };
+        if let Some(old) = self
+            .syncs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(account_id)
+        {
+            old.replace();
+        }
+        if let Err(err) = self.start_sync(account_id, listener) {
+            tracing::warn!(account = account_id, error = %err, "the sync did not restart with the new key");
+        }
     }
 
     fn controls(&self, account_id: &str) -> Option<Arc<Controls>> {
@@ -356,10 +413,11 @@ impl Till {
             .cloned()
     }
 
-    /// Asks Stripe now instead of at the next poll.
+    /// Asks Stripe now instead of at the next poll; what Stripe refused is
+    /// asked again too (the person pressed Retry or Sync now).
     pub fn sync_now(&self, account_id: &str) {
         if let Some(controls) = self.controls(account_id) {
-            controls.nudge();
+            controls.retry();
         }
     }
 

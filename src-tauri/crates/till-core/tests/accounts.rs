@@ -325,3 +325,75 @@ async fn an_account_till_already_has_is_not_added_twice() {
         1
     );
 }
+
+/// Records a sync's reports, and wakes whoever waits for one.
+#[derive(Default)]
+struct Reports(
+    std::sync::Mutex<Vec<till_core::sync::SyncProgress>>,
+    tokio::sync::Notify,
+);
+
+impl till_core::sync::SyncListener for Reports {
+    fn progress(&self, progress: &till_core::sync::SyncProgress) {
+        self.0.lock().unwrap().push(progress.clone());
+        self.1.notify_waiters();
+    }
+    fn changed(&self, _: &str, _: u32) {}
+}
+
+impl Reports {
+    /// Waits for a report that matches, on the sync's own events.
+    async fn until(&self, matches: impl Fn(&till_core::sync::SyncProgress) -> bool) {
+        let seen = async {
+            loop {
+                let next = self.1.notified();
+                if self.0.lock().unwrap().iter().any(&matches) {
+                    return;
+                }
+                next.await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), seen)
+            .await
+            .expect("the sync never reported it");
+    }
+}
+
+/// A key put back, by Add account or Replace key, takes effect at once: the
+/// sync that was waiting for it starts (issue 17, 3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_put_back_restarts_the_sync_at_once() {
+    use till_core::sync::{SyncPhase, SyncProblem};
+    let sim = sim(17_003);
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = Endpoint::parse(&sim.base_url()).unwrap();
+    let open = || {
+        let data_dir = till_core::DataDir::at(dir.path().join("data")).unwrap();
+        till_core::Till::open_with(data_dir, endpoint.clone()).unwrap()
+    };
+    let key = sim.demo_key().to_owned();
+    let account = open().add_account(&key).await.unwrap();
+
+    for restore_by_replacing in [false, true] {
+        // Till starts with the account's keychain entry gone.
+        till_core::keychain::delete_key(&account.id).unwrap();
+        let till = open();
+        let reports = std::sync::Arc::new(Reports::default());
+        let refused = till.start_sync(&account.id, reports.clone()).unwrap_err();
+        assert!(matches!(refused, Error::KeyMissing { .. }), "{refused:?}");
+        reports
+            .until(|p| p.problem == Some(SyncProblem::KeyMissing))
+            .await;
+
+        // The same key, put back: the sync runs, with no restart of Till.
+        if restore_by_replacing {
+            till.replace_account_key(&account.id, &key).await.unwrap();
+        } else {
+            till.add_account(&key).await.unwrap();
+        }
+        reports
+            .until(|p| p.phase == SyncPhase::Live && p.problem.is_none())
+            .await;
+        till.cancel_sync(&account.id);
+    }
+}

@@ -526,6 +526,9 @@ async fn an_unknown_code_keeps_stripes_message_and_request_id() {
             permission: None,
             message: "Refunds for this charge are no longer possible.".into(),
             request_id: Some("req_canned_400".into()),
+            // The request refused is named, method and path, never the key.
+            request: Some("POST /v1/refunds".into()),
+            status: Some(400),
         }
     );
 }

@@ -401,14 +401,15 @@ impl StripeClient {
 
     /// One page of any list endpoint within a `created` range: the sync
     /// engine walks every object type the same way. `extra` adds filters or
-    /// expansions (`expand[]=data.line_items`).
+    /// expansions (`expand[]=data.line_items`). `T` is the page's item:
+    /// `Raw<…>`, or `Item<…>` to read it object by object.
     pub async fn list_created<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         created: Option<CreatedRange>,
         extra: Form,
         page: &Page,
-    ) -> Result<List<Raw<T>>> {
+    ) -> Result<List<T>> {
         let mut query = page.apply(extra);
         if let Some(range) = created {
             query = range.apply(query);

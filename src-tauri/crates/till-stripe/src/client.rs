@@ -50,6 +50,9 @@ struct Inner {
     policy: RetryPolicy,
     clock: Arc<dyn Clock>,
     rng: Mutex<fastrand::Rng>,
+    /// Stripe's clock minus this computer's, in seconds, from the `Date`
+    /// header of the last answer (`i64::MIN` until one came).
+    skew: std::sync::atomic::AtomicI64,
 }
 
 /// A client for one account. Cheap to clone; clones share the rate limit.
@@ -164,6 +167,7 @@ impl ClientBuilder {
                 policy: self.policy,
                 clock: self.clock,
                 rng: Mutex::new(rng),
+                skew: std::sync::atomic::AtomicI64::new(i64::MIN),
             }),
         })
     }
@@ -190,6 +194,35 @@ impl StripeClient {
 
     pub fn limiter(&self) -> &Arc<RateLimiter> {
         &self.inner.limiter
+    }
+
+    /// How far Stripe's clock is ahead of this computer's (negative: behind),
+    /// in seconds, as its last answer's `Date` header said; `None` before
+    /// any answer. The header has whole seconds, and the answer took its
+    /// time to arrive: differences of a few seconds mean nothing.
+    pub fn clock_skew(&self) -> Option<i64> {
+        match self.inner.skew.load(std::sync::atomic::Ordering::Relaxed) {
+            i64::MIN => None,
+            skew => Some(skew),
+        }
+    }
+
+    fn note_server_date(&self, date: &HeaderValue) {
+        let Some(server) = date
+            .to_str()
+            .ok()
+            .and_then(|text| httpdate::parse_http_date(text).ok())
+        else {
+            return;
+        };
+        let seconds = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        };
+        let skew = seconds(server) - seconds(std::time::SystemTime::now());
+        self.inner
+            .skew
+            .store(skew, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub(crate) async fn get<T: DeserializeOwned>(
@@ -249,6 +282,9 @@ impl StripeClient {
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", inner.key.expose_secret()))
             .map_err(|_| StripeError::BadKey(crate::key::KeyError::Malformed))?;
         auth.set_sensitive(true);
+        // Named in every error and warning; the query (filters) and the key
+        // stay out of it.
+        let request_line = format!("{method} {path}");
         let mut retries = 0u32;
         let mut limited = 0u32;
         loop {
@@ -290,13 +326,18 @@ impl StripeClient {
                         inner.clock.sleep(wait).await;
                         continue;
                     }
+                    tracing::warn!(request = %request_line, attempt, %reason, "Stripe could not be reached");
                     return Err(if write {
                         StripeError::OutcomeUnknown {
                             reason,
                             request_id: None,
+                            request: request_line,
                         }
                     } else {
-                        StripeError::Network { reason }
+                        StripeError::Network {
+                            reason,
+                            request: request_line,
+                        }
                     });
                 }
             };
@@ -305,11 +346,18 @@ impl StripeClient {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             tracing::debug!(%method, path, attempt, status = status.as_u16(), request_id = request_id.as_deref().unwrap_or(""), "Stripe answered");
+            if let Some(date) = headers.get(reqwest::header::DATE) {
+                self.note_server_date(date);
+            }
             if status.is_success() {
                 inner.limiter.recovered();
-                return serde_json::from_slice(&bytes).map_err(|err| StripeError::Decode {
-                    reason: err.to_string(),
-                    request_id,
+                return serde_json::from_slice(&bytes).map_err(|err| {
+                    tracing::warn!(request = %request_line, request_id = request_id.as_deref().unwrap_or(""), error = %err, "Stripe's answer could not be read");
+                    StripeError::Decode {
+                        reason: err.to_string(),
+                        request_id,
+                        request: request_line.clone(),
+                    }
                 });
             }
             let should_retry = headers
@@ -332,9 +380,15 @@ impl StripeClient {
                     return Err(StripeError::OutcomeUnknown {
                         reason: "the same request is still being processed by Stripe".to_owned(),
                         request_id,
+                        request: request_line,
                     });
                 }
-                _ => return Err(from_answer(status.as_u16(), &bytes, request_id, write)),
+                _ => {
+                    let err =
+                        from_answer(status.as_u16(), &bytes, request_id, write, &request_line);
+                    tracing::warn!(status = status.as_u16(), error = %err, request_id = err.request_id().unwrap_or(""), "Stripe refused or failed a request");
+                    return Err(err);
+                }
             }
         }
     }

@@ -11,7 +11,7 @@ pub enum StripeError {
     /// type `card_error`): `code` is `card_declined`, `expired_card`,
     /// `incorrect_cvc`, `authentication_required`…, `decline_code` the
     /// issuer's reason (`insufficient_funds`, `lost_card`…).
-    #[error("card error ({code}{}): {message}", decline_code.as_deref().map(|d| format!(", {d}")).unwrap_or_default())]
+    #[error("{request}: card error ({code}{}): {message}", decline_code.as_deref().map(|d| format!(", {d}")).unwrap_or_default())]
     Card {
         error_type: Option<ErrorType>,
         code: String,
@@ -19,91 +19,109 @@ pub enum StripeError {
         param: Option<String>,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// Stripe refused the request as it was asked (400): `param` names the
     /// parameter, `code` says why (`amount_too_large`, `charge_already_refunded`…).
-    #[error("invalid request{}: {message}", param.as_deref().map(|p| format!(" ({p})")).unwrap_or_default())]
+    #[error("{request}: invalid request{}: {message}", param.as_deref().map(|p| format!(" ({p})")).unwrap_or_default())]
     InvalidRequest {
         error_type: Option<ErrorType>,
         code: Option<String>,
         param: Option<String>,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// The key is missing, malformed, unknown, rolled or revoked (401).
-    #[error("authentication failed: {message}")]
+    #[error("{request}: authentication failed: {message}")]
     Authentication {
         error_type: Option<ErrorType>,
         code: Option<String>,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// A restricted key lacks a permission (403); `permission` is Stripe's
     /// name for it, e.g. `rak_refund_write`.
-    #[error("the key lacks the permission {}", permission.as_deref().unwrap_or("needed"))]
+    #[error("{request}: the key lacks the permission {}", permission.as_deref().unwrap_or("needed"))]
     Permission {
         error_type: Option<ErrorType>,
         code: Option<String>,
         permission: Option<String>,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// The object does not exist (404; `code` is `resource_missing`).
-    #[error("not found: {message}")]
+    #[error("{request}: not found: {message}")]
     NotFound {
         error_type: Option<ErrorType>,
         code: Option<String>,
         param: Option<String>,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// Too many requests (429: `rate_limit`, or `lock_timeout` for one
     /// object), still after waiting and retrying.
-    #[error("rate limited by Stripe")]
+    #[error("{request}: Stripe asked to slow down: {message}")]
     RateLimited {
         error_type: Option<ErrorType>,
         code: Option<String>,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// The idempotency key was used before with other parameters (Stripe's
     /// type `idempotency_error`).
-    #[error("idempotency key reused with other parameters: {message}")]
+    #[error("{request}: idempotency key reused with other parameters: {message}")]
     IdempotencyMismatch {
         error_type: Option<ErrorType>,
         code: Option<String>,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// Stripe answered with an error of its own (5xx) to a read, or to a
     /// request that changes nothing.
-    #[error("Stripe API error (HTTP {status}): {message}")]
+    #[error("{request}: Stripe answered HTTP {status}: {message}")]
     Api {
         status: u16,
         message: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// A write may or may not have happened: the connection failed or timed
     /// out, or Stripe answered 5xx, and retries did not settle it. Retrying
     /// with the same idempotency key, or looking the object up by its
     /// `till_operation_id`, tells which.
-    #[error("the outcome is unknown: {reason}")]
+    #[error("{request}: the outcome is unknown: {reason}")]
     OutcomeUnknown {
         reason: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 
     /// A read could not reach Stripe (connection refused, timeout, DNS).
-    #[error("network: {reason}")]
-    Network { reason: String },
+    #[error("{request}: network: {reason}")]
+    Network { reason: String, request: String },
 
     /// A live key was about to be sent to a host that is neither Stripe nor
     /// loopback. Nothing was sent.
@@ -117,10 +135,12 @@ pub enum StripeError {
     BadKey(#[from] KeyError),
 
     /// Stripe's answer did not have the expected shape.
-    #[error("unexpected answer from Stripe: {reason}")]
+    #[error("{request}: unexpected answer from Stripe: {reason}")]
     Decode {
         reason: String,
         request_id: Option<String>,
+        /// The request that failed, method and path: `GET /v1/account`.
+        request: String,
     },
 }
 
@@ -144,6 +164,25 @@ impl StripeError {
         }
     }
 
+    /// The request that failed (`GET /v1/account`), when one was sent. It
+    /// never carries the key.
+    pub fn request(&self) -> Option<&str> {
+        match self {
+            Self::Card { request, .. }
+            | Self::InvalidRequest { request, .. }
+            | Self::Authentication { request, .. }
+            | Self::Permission { request, .. }
+            | Self::NotFound { request, .. }
+            | Self::RateLimited { request, .. }
+            | Self::IdempotencyMismatch { request, .. }
+            | Self::Api { request, .. }
+            | Self::OutcomeUnknown { request, .. }
+            | Self::Network { request, .. }
+            | Self::Decode { request, .. } => Some(request),
+            Self::LiveKeyRefused { .. } | Self::BadEndpoint { .. } | Self::BadKey(_) => None,
+        }
+    }
+
     /// Stripe's error `code`, when it gave one.
     pub fn code(&self) -> Option<&str> {
         self.refusal().and_then(|r| r.code)
@@ -162,6 +201,7 @@ impl StripeError {
                 param,
                 message,
                 request_id,
+                ..
             } => (
                 error_type,
                 Some(code.as_str()),
@@ -176,6 +216,7 @@ impl StripeError {
                 param,
                 message,
                 request_id,
+                ..
             }
             | Self::NotFound {
                 error_type,
@@ -183,6 +224,7 @@ impl StripeError {
                 param,
                 message,
                 request_id,
+                ..
             } => (
                 error_type,
                 code.as_deref(),
@@ -196,6 +238,7 @@ impl StripeError {
                 code,
                 message,
                 request_id,
+                ..
             }
             | Self::Permission {
                 error_type,
@@ -209,12 +252,14 @@ impl StripeError {
                 code,
                 message,
                 request_id,
+                ..
             }
             | Self::IdempotencyMismatch {
                 error_type,
                 code,
                 message,
                 request_id,
+                ..
             } => (error_type, code.as_deref(), None, None, message, request_id),
             Self::Api { .. }
             | Self::OutcomeUnknown { .. }
@@ -307,7 +352,9 @@ pub(crate) fn from_answer(
     body: &[u8],
     request_id: Option<String>,
     write: bool,
+    request: &str,
 ) -> StripeError {
+    let request = request.to_owned();
     let parsed = serde_json::from_slice::<Envelope>(body)
         .ok()
         .map(|e| e.error);
@@ -329,18 +376,21 @@ pub(crate) fn from_answer(
             param,
             message,
             request_id,
+            request,
         },
         (_, Some(ErrorType::IdempotencyError)) => StripeError::IdempotencyMismatch {
             error_type,
             code,
             message,
             request_id,
+            request,
         },
         (401, _) => StripeError::Authentication {
             error_type,
             code,
             message,
             request_id,
+            request,
         },
         (403, _) => StripeError::Permission {
             error_type,
@@ -348,6 +398,7 @@ pub(crate) fn from_answer(
             permission: permission_in(&message),
             message,
             request_id,
+            request,
         },
         (404, _) => StripeError::NotFound {
             error_type,
@@ -355,21 +406,25 @@ pub(crate) fn from_answer(
             param,
             message,
             request_id,
+            request,
         },
         (429, _) => StripeError::RateLimited {
             error_type,
             code,
             message,
             request_id,
+            request,
         },
         (500..=599, _) if write => StripeError::OutcomeUnknown {
             reason: format!("Stripe answered HTTP {status}: {message}"),
             request_id,
+            request,
         },
         (500..=599, _) => StripeError::Api {
             status,
             message,
             request_id,
+            request,
         },
         _ => StripeError::InvalidRequest {
             error_type,
@@ -377,6 +432,7 @@ pub(crate) fn from_answer(
             param,
             message,
             request_id,
+            request,
         },
     }
 }
@@ -388,7 +444,7 @@ mod tests {
     #[test]
     fn the_permission_is_read_from_stripes_message() {
         let body = br#"{"error":{"type":"invalid_request_error","message":"The provided key 'rk_test_***1234' does not have the required permissions for this endpoint on account 'acct_1'. Having the 'rak_refund_write' permission would allow this request to continue."}}"#;
-        let err = from_answer(403, body, Some("req_1".into()), true);
+        let err = from_answer(403, body, Some("req_1".into()), true, "POST /v1/test");
         let StripeError::Permission {
             permission,
             request_id,
@@ -404,7 +460,7 @@ mod tests {
     #[test]
     fn every_refusal_keeps_stripes_type_code_decline_code_and_param() {
         let body = br#"{"error":{"type":"card_error","code":"incorrect_cvc","decline_code":"incorrect_cvc","param":"cvc","message":"Your card's security code is incorrect."}}"#;
-        let err = from_answer(402, body, Some("req_c".into()), true);
+        let err = from_answer(402, body, Some("req_c".into()), true, "POST /v1/test");
         assert!(matches!(err, StripeError::Card { .. }), "{err:?}");
         assert_eq!(
             err.refusal(),
@@ -419,7 +475,7 @@ mod tests {
         );
 
         let body = br#"{"error":{"type":"invalid_request_error","code":"charge_disputed","param":"charge","message":"Charge ch_1 has been charged back; cannot issue a refund."}}"#;
-        let err = from_answer(400, body, Some("req_d".into()), true);
+        let err = from_answer(400, body, Some("req_d".into()), true, "POST /v1/test");
         assert!(matches!(err, StripeError::InvalidRequest { .. }), "{err:?}");
         let refusal = err.refusal().unwrap();
         assert_eq!(refusal.error_type, Some(ErrorType::InvalidRequestError));
@@ -428,13 +484,13 @@ mod tests {
         assert_eq!(err.code(), Some("charge_disputed"));
 
         let body = br#"{"error":{"type":"invalid_request_error","code":"resource_missing","param":"intent","message":"No such payment_intent: 'pi_1'"}}"#;
-        let err = from_answer(404, body, None, false);
+        let err = from_answer(404, body, None, false, "POST /v1/test");
         assert!(matches!(err, StripeError::NotFound { .. }), "{err:?}");
         assert_eq!(err.code(), Some("resource_missing"));
         assert_eq!(err.refusal().unwrap().param, Some("intent"));
 
         let body = br#"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Request rate limit exceeded."}}"#;
-        let err = from_answer(429, body, Some("req_r".into()), false);
+        let err = from_answer(429, body, Some("req_r".into()), false, "POST /v1/test");
         assert!(matches!(err, StripeError::RateLimited { .. }), "{err:?}");
         assert_eq!(err.code(), Some("rate_limit"));
         assert_eq!(
@@ -443,7 +499,7 @@ mod tests {
         );
 
         let body = br#"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters they were first used with."}}"#;
-        let err = from_answer(400, body, None, true);
+        let err = from_answer(400, body, None, true, "POST /v1/test");
         assert!(
             matches!(err, StripeError::IdempotencyMismatch { .. }),
             "{err:?}"
@@ -454,22 +510,25 @@ mod tests {
         );
 
         let body = br#"{"error":{"type":"api_error","message":"boom"}}"#;
-        assert_eq!(from_answer(500, body, None, true).refusal(), None);
+        assert_eq!(
+            from_answer(500, body, None, true, "POST /v1/test").refusal(),
+            None
+        );
     }
 
     #[test]
     fn a_5xx_on_a_write_is_an_unknown_outcome_and_on_a_read_an_api_error() {
         let body = br#"{"error":{"type":"api_error","message":"boom"}}"#;
         assert!(matches!(
-            from_answer(500, body, None, true),
+            from_answer(500, body, None, true, "POST /v1/test"),
             StripeError::OutcomeUnknown { .. }
         ));
         assert!(matches!(
-            from_answer(503, body, None, false),
+            from_answer(503, body, None, false, "POST /v1/test"),
             StripeError::Api { status: 503, .. }
         ));
         assert!(matches!(
-            from_answer(502, b"<html>", None, false),
+            from_answer(502, b"<html>", None, false, "POST /v1/test"),
             StripeError::Api { .. }
         ));
     }

@@ -49,7 +49,7 @@ fn both_fixture_files_parse_into_the_models_and_keep_their_raw_json() {
 
 #[test]
 fn unknown_enum_values_and_missing_optional_fields_are_tolerated() {
-    let json = r#"{"id":"pi_1","amount":100,"currency":"usd","status":"requires_teleportation","capture_method":"manual_someday","created":1,"brand_new_field":{"a":1}}"#;
+    let json = r#"{"id":"pi_1","amount":100,"amount_capturable":0,"amount_received":0,"currency":"usd","status":"requires_teleportation","capture_method":"manual_someday","created":1,"brand_new_field":{"a":1}}"#;
     let pi: Raw<PaymentIntent> = serde_json::from_str(json).unwrap();
     assert_eq!(pi.status, PaymentIntentStatus::Unknown);
     assert_eq!(pi.capture_method, CaptureMethod::Unknown);
@@ -66,7 +66,7 @@ fn expandable_fields_are_an_id_or_an_object() {
     assert_eq!(id.charge.as_ref().unwrap().id(), "ch_1");
     assert!(id.charge.as_ref().unwrap().object().is_none());
     let object: Raw<Refund> = serde_json::from_str(
-        r#"{"id":"re_1","amount":5,"currency":"usd","created":1,"charge":{"id":"ch_2","amount":5,"currency":"usd","created":1,"status":"succeeded"}}"#,
+        r#"{"id":"re_1","amount":5,"currency":"usd","created":1,"charge":{"id":"ch_2","amount":5,"amount_captured":5,"amount_refunded":5,"currency":"usd","created":1,"status":"succeeded"}}"#,
     )
     .unwrap();
     assert_eq!(object.charge.as_ref().unwrap().id(), "ch_2");
@@ -74,4 +74,45 @@ fn expandable_fields_are_an_id_or_an_object() {
         object.charge.as_ref().unwrap().object().unwrap().status,
         "succeeded"
     );
+}
+
+/// A field Till needs for money, missing, is a parse error for its object
+/// (never a zero); in a list, that object is reported by its id and the
+/// field while the rest of the page is read (issue 17, 4).
+#[test]
+fn a_missing_money_field_is_an_error_for_its_object_only() {
+    for field in [
+        "amount",
+        "amount_received",
+        "amount_capturable",
+        "currency",
+        "status",
+    ] {
+        let mut pi = serde_json::json!({"id":"pi_1","amount":100,"amount_capturable":0,"amount_received":100,"currency":"usd","status":"succeeded","capture_method":"automatic","created":1});
+        pi.as_object_mut().unwrap().remove(field);
+        let err = serde_json::from_value::<PaymentIntent>(pi).unwrap_err();
+        assert!(err.to_string().contains(field), "{field}: {err}");
+    }
+    for field in ["amount", "amount_captured", "amount_refunded"] {
+        let mut charge = serde_json::json!({"id":"ch_1","amount":5,"amount_captured":5,"amount_refunded":0,"currency":"usd","created":1,"status":"succeeded"});
+        charge.as_object_mut().unwrap().remove(field);
+        assert!(
+            serde_json::from_value::<till_stripe::models::Charge>(charge).is_err(),
+            "{field}"
+        );
+    }
+    let page = r#"{"object":"list","has_more":true,"data":[
+        {"id":"pi_1","amount":100,"amount_capturable":0,"amount_received":100,"currency":"usd","status":"succeeded","capture_method":"automatic","created":3},
+        {"id":"pi_2","amount":100,"amount_capturable":0,"currency":"usd","status":"succeeded","capture_method":"automatic","created":2}
+    ]}"#;
+    let list: till_stripe::models::List<till_stripe::models::Item<PaymentIntent>> =
+        serde_json::from_str(page).unwrap();
+    let (read, unreadable) = list.split();
+    assert_eq!(read.data.len(), 1);
+    assert_eq!(read.data[0].id, "pi_1");
+    assert!(read.has_more);
+    assert_eq!(unreadable.len(), 1);
+    assert_eq!(unreadable[0].id.as_deref(), Some("pi_2"));
+    assert_eq!(unreadable[0].created, Some(2));
+    assert_eq!(unreadable[0].missing.as_deref(), Some("amount_received"));
 }

@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use till_store::table::sync_state;
-use till_stripe::StripeError;
 use till_stripe::requests::CreatedRange;
 
 use super::engine::{Step, Stop, Syncer};
 use super::events;
+use super::health;
 use super::kinds::{self, Kind};
 use super::status::{SyncPhase, unix_now};
 use super::windows::Plan;
@@ -33,7 +33,9 @@ impl Syncer {
     pub(super) async fn plan(&self) -> Step<Plan> {
         let opened = match self.client.account().await {
             Ok(account) => account.created.unwrap_or(STRIPE_EPOCH),
-            Err(StripeError::Permission { .. }) => STRIPE_EPOCH,
+            // A restricted key, or a server without `/v1/account`: the
+            // whole of history is asked.
+            Err(err) if health::is_refusal(&err) => STRIPE_EPOCH,
             Err(err) => return Err(err.into()),
         };
         // Stripe's now, which the newest event tells (the local clock may be
@@ -41,7 +43,7 @@ impl Syncer {
         // are still in a window.
         let newest_event = match events::newest(&self.client).await {
             Ok(newest) => newest,
-            Err(StripeError::Permission { .. }) => None,
+            Err(err) if health::is_refusal(&err) => None,
             Err(err) => return Err(err.into()),
         };
         let stripe_now = newest_event.map_or(unix_now(), |e| e.created.max(unix_now()));
@@ -68,21 +70,55 @@ impl Syncer {
     }
 
     /// [`Syncer::backfill`], also telling how its pages were committed.
+    /// A kind Stripe refuses is set aside and the others are filled; its
+    /// windows stay in the plan until it may be asked again. A kind whose
+    /// date filter is refused is read without it.
     pub async fn backfill_counted(&self) -> Step<(i64, Commits)> {
         let loaded = Plan::load(self.lock().conn(), &self.account_id)?;
         let done_before = sync_state::get(self.lock().conn(), &self.account_id, "backfill")?
             .is_some_and(|row| row.done);
-        if done_before && loaded.is_none() {
-            return Ok((0, Commits::default()));
-        }
-        let plan = match loaded {
-            Some(plan) => plan,
-            None => {
-                let plan = self.plan().await?;
-                self.write(|tx| plan.save(tx, &self.account_id, unix_now()))?;
-                plan
+        let mut stored = 0i64;
+        let mut commits = Commits::default();
+        if !done_before || loaded.is_some() {
+            let mut plan = match loaded {
+                Some(plan) => plan,
+                None => {
+                    let plan = self.plan().await?;
+                    self.write(|tx| plan.save(tx, &self.account_id, unix_now()))?;
+                    plan
+                }
+            };
+            self.set_aside(&mut plan);
+            if plan.takeable() {
+                let (objects, pages, plan) = self.fill(plan).await?;
+                stored += objects;
+                commits = pages;
+                self.finish(&plan, objects)?;
+            } else if !plan.pending() {
+                self.finish(&plan, 0)?;
             }
-        };
+        }
+        for kind in self.unfiltered_pending()? {
+            stored += self.read_unfiltered(kind).await?;
+        }
+        Ok((stored, commits))
+    }
+
+    /// Windows of kinds read without their filter are not asked with it;
+    /// those of kinds refused for now wait.
+    fn set_aside(&self, plan: &mut Plan) {
+        for kind in &self.options.kinds {
+            if self.controls.health.unfiltered(*kind) {
+                plan.skip_kind(*kind);
+            } else if !self.controls.health.readable(*kind) {
+                plan.hold_kind(*kind);
+            }
+        }
+    }
+
+    /// Reads the plan's windows in parallel. Returns the objects stored,
+    /// how the pages were committed, and the plan as it ended.
+    async fn fill(&self, plan: Plan) -> Step<(i64, Commits, Plan)> {
         let recent_hi = unix_now() - self.options.recent_days * 86_400;
         let plan = Arc::new(Mutex::new(plan));
         let started = Instant::now();
@@ -96,12 +132,19 @@ impl Syncer {
         for result in results {
             result?;
         }
-        let objects = plan
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .objects();
+        let plan = std::mem::take(&mut *plan.lock().unwrap_or_else(PoisonError::into_inner));
+        let objects = plan.objects();
         self.listener
             .changed(&self.account_id, u32::try_from(objects).unwrap_or(u32::MAX));
+        Ok((objects, commits, plan))
+    }
+
+    /// Ends the windowed backfill when no window is left: one set aside
+    /// keeps the plan for when its kind may be asked again.
+    fn finish(&self, plan: &Plan, objects: i64) -> Step<()> {
+        if plan.pending() {
+            return Ok(());
+        }
         self.write(|tx| {
             Plan::clear(tx, &self.account_id)?;
             sync_state::put(
@@ -115,8 +158,7 @@ impl Syncer {
                     updated_at: unix_now(),
                 },
             )
-        })?;
-        Ok((objects, commits))
+        })
     }
 
     /// The backfill's writer; screens reload after its commits, at most
@@ -175,11 +217,18 @@ impl Syncer {
                 .await;
                 let page = match page {
                     Ok(page) => page,
-                    Err(StripeError::Permission { .. }) => {
-                        // This key cannot read the type: nothing to fill,
-                        // in this window or any other of its type.
-                        locked().skip_kind(window.kind);
-                        self.controls.refuse(window.kind);
+                    Err(err) if health::is_refusal(&err) => {
+                        // Refused for its filter: the kind is read without
+                        // it after the windows. Refused itself (a 403, a
+                        // 404): its windows wait. The others carry on.
+                        if let Some(w) = locked().get_mut(index) {
+                            w.busy = false;
+                        }
+                        if self.refused_with_filter(window.kind, &err).await? {
+                            locked().skip_kind(window.kind);
+                        } else {
+                            locked().hold_kind(window.kind);
+                        }
                         break;
                     }
                     Err(err) => {
@@ -190,6 +239,7 @@ impl Syncer {
                         return Err(err.into());
                     }
                 };
+                self.note_page(window.kind, &page);
                 // The page goes to the writer with the plan that now covers it.
                 let (done, remaining, recent, finished, sent) = {
                     let mut plan = locked();

@@ -12,9 +12,10 @@ use till_store::{Store, StoreError};
 use till_stripe::{StripeClient, StripeError};
 
 use super::events::{self, EventCursor, Followups, Polled};
-use super::kinds;
+use super::health::{self, KindStatus, Pause, SyncProblem};
+use super::kinds::{self, Kind};
 pub use super::status::{
-    Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, unix_now,
+    CLOCK_SKEW_SHOWN, Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, unix_now,
 };
 use crate::{Error, rows};
 
@@ -102,9 +103,61 @@ impl Syncer {
             remaining: remaining.map(|r| u32::try_from(r.max(0)).unwrap_or(u32::MAX)),
             rate: done as f32 / elapsed,
             last_synced_at,
-            offline_since: None,
             problem: None,
+            kinds: self.kind_statuses(),
+            clock_skew: self.clock_skew(),
         });
+    }
+
+    /// The progress of a paused sync.
+    fn report_problem(&self, problem: Option<SyncProblem>, phase: SyncPhase) {
+        if self.controls.replaced.load(Relaxed) {
+            return;
+        }
+        self.listener.progress(&SyncProgress {
+            account_id: self.account_id.clone(),
+            phase,
+            done: 0,
+            remaining: None,
+            rate: 0.0,
+            last_synced_at: self.last_synced(),
+            problem,
+            kinds: self.kind_statuses(),
+            clock_skew: self.clock_skew(),
+        });
+    }
+
+    pub(super) fn kind_statuses(&self) -> Vec<KindStatus> {
+        self.controls.health.statuses()
+    }
+
+    /// Stripe's clock against this computer's, when it is far enough off to say.
+    fn clock_skew(&self) -> Option<i64> {
+        self.client
+            .clock_skew()
+            .filter(|skew| skew.abs() > CLOCK_SKEW_SHOWN)
+    }
+
+    /// Notes what a page says of its kind's health: objects unreadable, and
+    /// those read again.
+    pub(super) fn note_page(&self, kind: Kind, page: &kinds::Fetched) {
+        self.controls
+            .health
+            .note_page(kind, &page.unreadable, page.batch.ids());
+    }
+
+    /// Events cannot be read with this key or from this server (refused,
+    /// 404, an answer Till cannot read): the newest pages are followed
+    /// instead. Anything else (the network, 429, 5xx) is the whole sync's.
+    fn events_unavailable(&self, err: &StripeError) -> bool {
+        if health::is_refusal(err) {
+            if !self.controls.events_refused.swap(true, Relaxed) {
+                tracing::warn!(account = %self.account_id, error = %err, "events cannot be read: following the newest pages instead");
+            }
+            true
+        } else {
+            false
+        }
     }
 
     /// When Stripe last answered a poll for events: the cache matched it then.
@@ -133,15 +186,14 @@ impl Syncer {
                 }
                 Ok(None) => {}
                 // A restricted key may not read events: followed by lists.
-                Err(StripeError::Permission { .. }) => {
-                    self.controls.events_refused.store(true, Relaxed);
-                }
+                Err(err) if self.events_unavailable(&err) => {}
                 Err(err) => return Err(err.into()),
             }
         }
         let mut done = 0i64;
         for page in self.newest_pages().await {
             let page = page?;
+            self.note_page(page.batch.kind(), &page);
             done += i64::try_from(page.len()).unwrap_or(0);
             self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
         }
@@ -153,8 +205,9 @@ impl Syncer {
     }
 
     /// The newest page of every type the key may read, fetched in parallel,
-    /// in the order of the options' types. A type the key is refused is
-    /// noted (not asked again this run) and left out: it stays empty.
+    /// in the order of the options' types. A type Stripe refuses is noted
+    /// (not asked again this run for a 403, for a while otherwise) and left
+    /// out: the others carry on.
     async fn newest_pages(&self) -> Vec<Step<kinds::Fetched>> {
         let readable = self.controls.readable(&self.options.kinds);
         let pages = futures_util::future::join_all(
@@ -168,8 +221,8 @@ impl Syncer {
             .zip(pages)
             .filter_map(|(kind, page)| match page {
                 Ok(page) => Some(Ok(page)),
-                Err(StripeError::Permission { .. }) => {
-                    self.controls.refuse(*kind);
+                Err(err) if health::is_refusal(&err) => {
+                    self.controls.health.refuse(*kind, &err);
                     None
                 }
                 Err(err) => Some(Err(err.into())),
@@ -190,8 +243,7 @@ impl Syncer {
                     self.write(|tx| cursor.save(tx, &self.account_id, unix_now()))?;
                 }
                 Ok(None) => {}
-                Err(StripeError::Permission { .. }) => {
-                    self.controls.events_refused.store(true, Relaxed);
+                Err(err) if self.events_unavailable(&err) => {
                     return self.follow_by_lists().await;
                 }
                 Err(err) => return Err(err.into()),
@@ -200,8 +252,7 @@ impl Syncer {
         };
         let polled = match events::poll(&self.client, &cursor).await {
             Ok(polled) => polled,
-            Err(StripeError::Permission { .. }) => {
-                self.controls.events_refused.store(true, Relaxed);
+            Err(err) if self.events_unavailable(&err) => {
                 return self.follow_by_lists().await;
             }
             Err(err) => return Err(err.into()),
@@ -257,10 +308,18 @@ impl Syncer {
                 charge: Some(charge.clone()),
                 ..Default::default()
             };
-            let list = self
+            let list = match self
                 .client
                 .list_refunds(&request, &till_stripe::Page::first(100))
-                .await?;
+                .await
+            {
+                Ok(list) => list,
+                Err(err) if health::is_refusal(&err) => {
+                    self.controls.health.refuse(Kind::Refunds, &err);
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            };
             self.write(|tx| {
                 for refund in &list.data {
                     till_store::table::refunds::upsert(
@@ -290,6 +349,7 @@ impl Syncer {
         let mut changed = 0usize;
         for page in self.newest_pages().await {
             let page = page?;
+            self.note_page(page.batch.kind(), &page);
             changed += self.write(|tx| {
                 let changed = kinds::changed(tx, &self.account_id, &page.batch)?;
                 if changed > 0 {
@@ -361,10 +421,24 @@ impl Syncer {
         }
     }
 
+    /// Waits until Retry is pressed, the sync is canceled, or `until`
+    /// (Unix time) passes: a refusal is not asked again sooner.
+    async fn wait_for_retry(&self, until: i64) {
+        let mut cancel = self.controls.cancel.subscribe();
+        let seconds = u64::try_from((until - unix_now()).max(1)).unwrap_or(u64::MAX);
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(seconds.min(365 * 86_400))) => {},
+            () = self.controls.retry.notified() => {},
+            _ = cancel.changed() => {},
+        }
+    }
+
     /// Runs until canceled: first value, backfill, then events, adapting the
-    /// polling to what the user is doing. Offline, it waits and tries again.
+    /// polling to what the user is doing. Unreachable, 429 or 5xx, it waits
+    /// longer and longer and tries again; refused, it waits for Retry, a new
+    /// key or 30 minutes. A kind refused on its own never pauses the rest.
     pub async fn run(self) {
-        let mut offline_since: Option<i64> = None;
+        let mut since: Option<i64> = None;
         let mut backoff = Duration::from_secs(2);
         let mut last_activity = Instant::now();
         let mut last_reconcile = Instant::now();
@@ -373,9 +447,11 @@ impl Syncer {
             let step = async {
                 if !started {
                     self.newest().await?;
-                    self.backfill().await?;
                     started = true;
                 }
+                // Also picks up the history of a kind refused before, once
+                // it may be asked again.
+                self.backfill().await?;
                 let applied = self.catch_up().await?;
                 self.late_fees(20).await?;
                 self.match_payouts(5).await?;
@@ -387,7 +463,7 @@ impl Syncer {
             };
             match step.await {
                 Ok(applied) => {
-                    offline_since = None;
+                    since = None;
                     backoff = Duration::from_secs(2);
                     if applied > 0 {
                         last_activity = Instant::now();
@@ -404,35 +480,25 @@ impl Syncer {
                 }
                 Err(Stop::Canceled) => break,
                 Err(Stop::Failed(err)) => {
-                    let since = *offline_since.get_or_insert_with(unix_now);
-                    tracing::warn!(account = %self.account_id, error = %err, "sync paused");
-                    self.listener.progress(&SyncProgress {
-                        account_id: self.account_id.clone(),
-                        phase: SyncPhase::Offline,
-                        done: 0,
-                        remaining: None,
-                        rate: 0.0,
-                        last_synced_at: self.last_synced(),
-                        offline_since: Some(since),
-                        problem: Some(err.to_string()),
-                    });
-                    self.wait(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(120));
+                    let (problem, pause) =
+                        SyncProblem::of(&err, *since.get_or_insert_with(unix_now));
+                    tracing::warn!(account = %self.account_id, error = %err, ?pause, "sync paused");
+                    self.report_problem(Some(problem), SyncPhase::Offline);
+                    match pause {
+                        Pause::Backoff => {
+                            self.wait(backoff).await;
+                            backoff = (backoff * 2).min(Duration::from_secs(120));
+                        }
+                        Pause::Until(until) => self.wait_for_retry(until).await,
+                    }
                 }
             }
             if self.controls.is_canceled() {
                 break;
             }
         }
-        self.listener.progress(&SyncProgress {
-            account_id: self.account_id.clone(),
-            phase: SyncPhase::Canceled,
-            done: 0,
-            remaining: None,
-            rate: 0.0,
-            last_synced_at: self.last_synced(),
-            offline_since: None,
-            problem: None,
-        });
+        if !self.controls.replaced.load(Relaxed) {
+            self.report_problem(None, SyncPhase::Canceled);
+        }
     }
 }

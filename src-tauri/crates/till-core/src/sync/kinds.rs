@@ -8,8 +8,8 @@ use till_store::table::{
 };
 use till_stripe::form::Form;
 use till_stripe::models::{
-    BalanceTransaction, Charge, CheckoutSession, Customer, List, PaymentIntent,
-    PaymentIntentStatus, Payout, Raw, Refund,
+    BalanceTransaction, Charge, CheckoutSession, Customer, Item, List, PaymentIntent,
+    PaymentIntentStatus, Payout, Raw, Refund, Unreadable,
 };
 use till_stripe::requests::CreatedRange;
 use till_stripe::{Page, StripeClient, StripeError};
@@ -17,7 +17,22 @@ use till_stripe::{Page, StripeClient, StripeError};
 use crate::rows;
 
 /// An object type, in the order a new account fetches its newest page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Its name (`checkout_sessions`) is its table's, and how plans saved in
+/// the database and the UI name it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     PaymentIntents,
     Charges,
@@ -88,6 +103,8 @@ pub struct Fetched {
     pub last: Option<(String, i64)>,
     /// When the first (newest) object was created.
     pub newest: Option<i64>,
+    /// Objects of the page Till could not read: not in the batch.
+    pub unreadable: Vec<Unreadable>,
 }
 
 impl Fetched {
@@ -108,15 +125,16 @@ impl Fetched {
     }
 }
 
-fn last_of<T>(list: &List<Raw<T>>, id: impl Fn(&T) -> (&str, i64)) -> Option<(String, i64)> {
-    list.data.last().map(|item| {
-        let (id, created) = id(&item.object);
-        (id.to_owned(), created)
-    })
-}
-
-fn newest_of<T>(list: &List<Raw<T>>, id: impl Fn(&T) -> (&str, i64)) -> Option<i64> {
-    list.data.first().map(|item| id(&item.object).1)
+/// An item's id and creation time, read or not: a page goes on after its
+/// last object even when that one could not be read.
+fn ends<T>(item: &Item<T>, id: fn(&T) -> (&str, i64)) -> Option<(String, i64)> {
+    match item {
+        Item::Read(raw) => {
+            let (id, created) = id(&raw.object);
+            Some((id.to_owned(), created))
+        }
+        Item::Unreadable(why) => why.id.clone().zip(why.created),
+    }
 }
 
 async fn page_of<T: serde::de::DeserializeOwned>(
@@ -125,7 +143,7 @@ async fn page_of<T: serde::de::DeserializeOwned>(
     range: Option<CreatedRange>,
     extra: Form,
     page: &Page,
-) -> Result<List<Raw<T>>, StripeError> {
+) -> Result<List<Item<T>>, StripeError> {
     client.list_created(kind.path(), range, extra, page).await
 }
 
@@ -143,14 +161,21 @@ pub async fn fetch(
     };
     macro_rules! fetch_as {
         ($variant:ident, $ty:ty, $extra:expr) => {{
-            let list: List<Raw<$ty>> = page_of(client, kind, range, $extra, &page).await?;
-            let last = last_of(&list, |o| (o.id.as_str(), o.created));
-            let newest = newest_of(&list, |o| (o.id.as_str(), o.created));
+            let list: List<Item<$ty>> = page_of(client, kind, range, $extra, &page).await?;
+            let id: fn(&$ty) -> (&str, i64) = |o| (o.id.as_str(), o.created);
+            let last = list.data.iter().rev().find_map(|item| ends(item, id));
+            let newest = list
+                .data
+                .iter()
+                .find_map(|item| ends(item, id))
+                .map(|(_, c)| c);
+            let (list, unreadable) = list.split();
             Fetched {
                 has_more: list.has_more,
                 last,
                 newest,
                 batch: Batch::$variant(list.data),
+                unreadable,
             }
         }};
     }
@@ -269,6 +294,11 @@ impl Batch {
             Self::Payouts(_) => Kind::Payouts,
             Self::Customers(_) => Kind::Customers,
         }
+    }
+
+    /// Each object's id.
+    pub fn ids(&self) -> Vec<&str> {
+        self.items().into_iter().map(|(id, _)| id).collect()
     }
 
     /// Each object's id and JSON as Stripe sent it.

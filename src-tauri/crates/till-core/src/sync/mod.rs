@@ -8,13 +8,17 @@
 //!   in one transaction with the plan that covers it.
 //! - [`events`]: following `/v1/events`, applied idempotently.
 //! - [`engine`]: one account's sync, from the first page to live updates;
-//!   `upkeep`: late fees, payouts, the sweep; [`status`]: progress and controls.
+//!   `upkeep`: late fees, payouts, the sweep; [`status`]: progress and controls;
+//!   [`health`]: what is wrong, for the whole sync and kind by kind;
+//!   `unfiltered`: kinds whose list refused its date filter, read without it.
 
 mod backfill;
 pub mod engine;
 pub mod events;
+pub mod health;
 pub mod kinds;
 pub mod status;
+mod unfiltered;
 mod upkeep;
 pub mod windows;
 pub mod writer;
@@ -22,4 +26,5 @@ pub mod writer;
 pub use engine::{
     Controls, Quiet, SyncListener, SyncOptions, SyncPhase, SyncProgress, Syncer, unix_now,
 };
+pub use health::{KindNote, KindStatus, SyncProblem};
 pub use kinds::Kind;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use specta::Type;
 use tokio::sync::{Notify, watch};
 
+use super::health::{Health, KindStatus, SyncProblem};
 use super::kinds::Kind;
 
 /// Where a sync is.
@@ -21,7 +22,8 @@ pub enum SyncPhase {
     Backfill,
     /// Following events.
     Live,
-    /// Stripe cannot be reached; the cache is shown as it is.
+    /// Paused: Stripe cannot be reached, refused, or asked to wait (see
+    /// the progress's `problem`); the cache is shown as it is.
     Offline,
     /// The user stopped it.
     Canceled,
@@ -41,11 +43,36 @@ pub struct SyncProgress {
     pub rate: f32,
     /// When the cache last matched Stripe (Unix time).
     pub last_synced_at: Option<i64>,
-    /// Since when Stripe could not be reached.
-    pub offline_since: Option<i64>,
-    /// What went wrong, when something did.
-    pub problem: Option<String>,
+    /// Why the whole sync is paused, when it is.
+    pub problem: Option<SyncProblem>,
+    /// The kinds with something wrong; the others are in step.
+    pub kinds: Vec<KindStatus>,
+    /// How far Stripe's clock is ahead of this computer's, in seconds
+    /// (negative: behind), when it is more than [`CLOCK_SKEW_SHOWN`] off.
+    pub clock_skew: Option<i64>,
 }
+
+impl SyncProgress {
+    /// An account whose key is not in the keychain: no sync until it is
+    /// put back.
+    pub fn key_missing(account_id: &str) -> Self {
+        Self {
+            account_id: account_id.to_owned(),
+            phase: SyncPhase::Offline,
+            done: 0,
+            remaining: None,
+            rate: 0.0,
+            last_synced_at: None,
+            problem: Some(SyncProblem::KeyMissing),
+            kinds: Vec::new(),
+            clock_skew: None,
+        }
+    }
+}
+
+/// A clock this far off Stripe's is said where time matters (a hold's
+/// lapse, a checkout's expiry).
+pub const CLOCK_SKEW_SHOWN: i64 = 5 * 60;
 
 /// Where progress and changes go (the app sends them to the UI as events).
 pub trait SyncListener: Send + Sync + 'static {
@@ -104,15 +131,20 @@ impl Default for SyncOptions {
 #[derive(Debug)]
 pub struct Controls {
     pub(super) cancel: watch::Sender<bool>,
+    /// Canceled because another sync of the account took over (a new key):
+    /// it ends without a word, so the new one's status stands.
+    pub(super) replaced: std::sync::atomic::AtomicBool,
     pub(super) nudge: Notify,
     pub(super) focused: std::sync::atomic::AtomicBool,
     /// Money actions waiting for their outcome: poll quickly meanwhile.
     pub(super) pending_actions: std::sync::atomic::AtomicU32,
     /// Unix time until which a checkout on screen is followed: poll quickly.
     pub(super) follow_until: std::sync::atomic::AtomicI64,
-    /// What this run learned the key may not read (403): not asked again,
-    /// so a restricted key costs no reads on types it cannot see.
-    pub(super) refused: std::sync::Mutex<std::collections::BTreeSet<Kind>>,
+    /// The person asked to try again now (Retry): ends a refusal's wait.
+    pub(super) retry: Notify,
+    /// What this run learned about each kind: refused (a 403 for the run,
+    /// other refusals for a while), its filter refused, objects unreadable.
+    pub(super) health: Health,
     pub(super) events_refused: std::sync::atomic::AtomicBool,
     pub(super) balance_refused: std::sync::atomic::AtomicBool,
 }
@@ -121,11 +153,13 @@ impl Default for Controls {
     fn default() -> Self {
         Self {
             cancel: watch::channel(false).0,
+            replaced: std::sync::atomic::AtomicBool::new(false),
             nudge: Notify::new(),
             focused: std::sync::atomic::AtomicBool::new(true),
             pending_actions: std::sync::atomic::AtomicU32::new(0),
             follow_until: std::sync::atomic::AtomicI64::new(0),
-            refused: std::sync::Mutex::new(std::collections::BTreeSet::new()),
+            retry: Notify::new(),
+            health: Health::default(),
             events_refused: std::sync::atomic::AtomicBool::new(false),
             balance_refused: std::sync::atomic::AtomicBool::new(false),
         }
@@ -136,6 +170,13 @@ impl Controls {
     pub fn cancel(&self) {
         self.cancel.send_replace(true);
         self.nudge.notify_one();
+    }
+
+    /// Cancels a sync that another takes over from: it ends silently.
+    pub fn replace(&self) {
+        self.replaced
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.cancel();
     }
 
     pub fn is_canceled(&self) -> bool {
@@ -155,23 +196,24 @@ impl Controls {
         }
     }
 
-    pub(super) fn refuse(&self, kind: Kind) {
-        self.refused
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(kind);
+    /// The person pressed Retry: what was refused is asked again now.
+    pub fn retry(&self) {
+        self.health.forget_refusals();
+        self.retry.notify_one();
+        self.nudge();
     }
 
-    /// The types this key may read, as far as this run knows.
+    /// What is wrong with each kind, as the sync's progress reports it.
+    pub fn kind_statuses(&self) -> Vec<KindStatus> {
+        self.health.statuses()
+    }
+
+    /// The types that may be asked now, as far as this run knows.
     pub(super) fn readable(&self, kinds: &[Kind]) -> Vec<Kind> {
-        let refused = self
-            .refused
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         kinds
             .iter()
             .copied()
-            .filter(|k| !refused.contains(k))
+            .filter(|k| self.health.readable(*k))
             .collect()
     }
 

@@ -7,6 +7,7 @@ use till_stripe::StripeError;
 use till_stripe::requests::CreatedRange;
 
 use super::engine::{Step, Syncer};
+use super::health;
 use super::kinds::{self, Kind};
 use super::status::unix_now;
 use crate::rows;
@@ -19,7 +20,8 @@ impl Syncer {
         }
         let balance = match self.client.balance().await {
             Ok(balance) => balance,
-            Err(StripeError::Permission { .. }) => {
+            Err(err) if health::is_refusal(&err) => {
+                tracing::warn!(account = %self.account_id, error = %err, "the balance cannot be read");
                 self.controls.balance_refused.store(true, Relaxed);
                 return Ok(());
             }
@@ -75,6 +77,25 @@ impl Syncer {
         match found {
             Ok(written) => written,
             Err(StripeError::NotFound { .. }) => Ok(()),
+            // An object of a shape Till cannot read is counted, never stored.
+            Err(StripeError::Decode { reason, .. }) => {
+                let missing = reason
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next())
+                    .map(str::to_owned);
+                let why = till_stripe::models::Unreadable {
+                    id: Some(id.to_owned()),
+                    created: None,
+                    missing,
+                    reason,
+                };
+                self.controls.health.note_page(kind, &[why], []);
+                Ok(())
+            }
+            Err(err) if health::is_refusal(&err) => {
+                self.controls.health.refuse(kind, &err);
+                Ok(())
+            }
             Err(err) => Err(err.into()),
         }
     }
@@ -89,7 +110,7 @@ impl Syncer {
             let fresh = match self.client.retrieve_charge(&charge.id, &[]).await {
                 Ok(fresh) => fresh,
                 // A restricted key that cannot read charges: no fees to follow.
-                Err(StripeError::Permission { .. }) => break,
+                Err(err) if health::is_refusal(&err) => break,
                 Err(err) => return Err(err.into()),
             };
             self.write(|tx| kinds::store_charge(tx, &self.account_id, &fresh))?;
@@ -101,7 +122,7 @@ impl Syncer {
             let bt = match self.client.retrieve_balance_transaction(&id).await {
                 Ok(bt) => bt,
                 Err(StripeError::NotFound { .. }) => continue,
-                Err(StripeError::Permission { .. }) => break,
+                Err(err) if health::is_refusal(&err) => break,
                 Err(err) => return Err(err.into()),
             };
             self.write(|tx| {
@@ -130,7 +151,10 @@ impl Syncer {
                 {
                     Ok(list) => list,
                     // A key that cannot read balance transactions: nothing to match.
-                    Err(StripeError::Permission { .. }) => return Ok(0),
+                    Err(err) if health::is_refusal(&err) => {
+                        self.controls.health.refuse(Kind::BalanceTransactions, &err);
+                        return Ok(0);
+                    }
                     Err(err) => return Err(err.into()),
                 };
                 after = list.data.last().map(|bt| bt.id.clone());
@@ -147,11 +171,17 @@ impl Syncer {
         Ok(waiting.len())
     }
 
-    /// Lists the last 31 days of every type again: catches events that never came.
+    /// Lists the last 31 days of every type again: catches events that never
+    /// came. A kind read without its date filter is read down to what is
+    /// cached instead.
     pub async fn reconcile(&self) -> Step<i64> {
         let since = unix_now() - self.options.recent_days * 86_400;
         let mut stored = 0i64;
         for kind in self.controls.readable(&self.options.kinds) {
+            if self.controls.health.unfiltered(kind) {
+                stored += self.newest_down_to_cached(kind).await?;
+                continue;
+            }
             let mut after: Option<String> = None;
             loop {
                 self.check()?;
@@ -165,12 +195,15 @@ impl Syncer {
                 .await
                 {
                     Ok(page) => page,
-                    Err(StripeError::Permission { .. }) => {
-                        self.controls.refuse(kind);
+                    Err(err) if health::is_refusal(&err) => {
+                        if self.refused_with_filter(kind, &err).await? {
+                            stored += self.newest_down_to_cached(kind).await?;
+                        }
                         break;
                     }
                     Err(err) => return Err(err.into()),
                 };
+                self.note_page(kind, &page);
                 stored += i64::try_from(page.len()).unwrap_or(0);
                 self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
                 match page.last {

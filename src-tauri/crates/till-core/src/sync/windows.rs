@@ -52,6 +52,10 @@ pub struct Window {
     pub half: bool,
     #[serde(skip)]
     pub busy: bool,
+    /// Set aside this run: Stripe refused its kind. Kept in the plan, so
+    /// the kind's history is filled once it may be asked again.
+    #[serde(skip)]
+    pub held: bool,
 }
 
 impl Window {
@@ -89,19 +93,6 @@ impl Window {
 
     fn stream(&self) -> String {
         format!("{PREFIX}{}:{}", self.kind.name(), self.id)
-    }
-}
-
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        Self::from_name(&name).ok_or_else(|| serde::de::Error::custom("unknown kind"))
     }
 }
 
@@ -150,6 +141,7 @@ impl Plan {
             top: None,
             half: false,
             busy: false,
+            held: false,
         });
         self.windows.len() - 1
     }
@@ -206,12 +198,16 @@ impl Plan {
     /// lower half of a stretched one (see [`Plan::stretched`]); any idle
     /// one; a new half of the largest busy one.
     pub fn take(&mut self) -> Option<usize> {
-        let idle = |w: &Window| !w.done && !w.busy;
+        let idle = |w: &Window| !w.done && !w.busy && !w.held;
         if let Some(index) = self.windows.iter().position(|w| idle(w) && !w.sampled()) {
             self.windows[index].busy = true;
             return Some(index);
         }
-        if let Some(index) = self.windows.iter().position(|w| self.stretched(w)) {
+        if let Some(index) = self
+            .windows
+            .iter()
+            .position(|w| !w.held && self.stretched(w))
+        {
             return Some(self.split(index));
         }
         if let Some(index) = self.windows.iter().position(idle) {
@@ -222,7 +218,7 @@ impl Plan {
             .windows
             .iter()
             .enumerate()
-            .filter(|(_, w)| w.busy && w.remaining() >= 2 * MIN_SPLIT_SECONDS)
+            .filter(|(_, w)| w.busy && !w.held && w.remaining() >= 2 * MIN_SPLIT_SECONDS)
             .max_by_key(|(_, w)| w.remaining())?;
         Some(self.split(index))
     }
@@ -289,6 +285,7 @@ impl Plan {
     pub fn wants_samples(&self) -> bool {
         self.windows
             .iter()
+            .filter(|w| !w.held)
             .any(|w| (!w.busy && !w.sampled()) || self.stretched(w))
     }
 
@@ -299,6 +296,24 @@ impl Plan {
             window.done = true;
             window.busy = false;
         }
+    }
+
+    /// Sets every window of `kind` aside for this run: Stripe refused it.
+    pub fn hold_kind(&mut self, kind: Kind) {
+        for window in self.windows.iter_mut().filter(|w| w.kind == kind) {
+            window.held = true;
+            window.busy = false;
+        }
+    }
+
+    /// Whether a window is left to read this run.
+    pub fn takeable(&self) -> bool {
+        self.windows.iter().any(|w| !w.done && !w.held)
+    }
+
+    /// Whether a window is left at all, set aside or not.
+    pub fn pending(&self) -> bool {
+        self.windows.iter().any(|w| !w.done)
     }
 
     pub fn get(&self, index: usize) -> Option<&Window> {

@@ -42,9 +42,7 @@ pub struct BillingDetails {
 pub struct Charge {
     pub id: String,
     pub amount: i64,
-    #[serde(default)]
     pub amount_captured: i64,
-    #[serde(default)]
     pub amount_refunded: i64,
     pub currency: Currency,
     pub created: i64,

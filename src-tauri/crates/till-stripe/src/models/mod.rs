@@ -80,6 +80,83 @@ impl<T: HasId> Expandable<T> {
     }
 }
 
+/// One object of a list page: read, or not readable, with why. A page is
+/// read object by object so that one object of an unexpected shape (a
+/// field Till needs for money missing) is reported by its id and field,
+/// while the rest of the page is kept. Never read as zero.
+#[derive(Debug, Clone)]
+pub enum Item<T> {
+    Read(Raw<T>),
+    Unreadable(Unreadable),
+}
+
+/// An object Till could not read: its id when it has one, and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub id: Option<String>,
+    /// When it was created, when it says: pages go on after it.
+    pub created: Option<i64>,
+    /// The missing field, when a field was missing: `amount_received`.
+    pub missing: Option<String>,
+    pub reason: String,
+}
+
+impl Unreadable {
+    /// Why `json` could not be read as the object it should be.
+    pub fn of(json: &RawValue, err: &serde_json::Error) -> Self {
+        #[derive(Deserialize)]
+        struct Id {
+            id: Option<String>,
+            created: Option<i64>,
+        }
+        let reason = err.to_string();
+        // serde's own wording for an absent required field.
+        let missing = reason
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned);
+        let found = serde_json::from_str::<Id>(json.get()).ok();
+        Self {
+            id: found.as_ref().and_then(|o| o.id.clone()),
+            created: found.and_then(|o| o.created),
+            missing,
+            reason,
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Item<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = Box::<RawValue>::deserialize(deserializer)?;
+        Ok(match serde_json::from_str(json.get()) {
+            Ok(object) => Self::Read(Raw { object, json }),
+            Err(err) => Self::Unreadable(Unreadable::of(&json, &err)),
+        })
+    }
+}
+
+impl<T> List<Item<T>> {
+    /// The objects read, and those that could not be.
+    pub fn split(self) -> (List<Raw<T>>, Vec<Unreadable>) {
+        let mut read = Vec::with_capacity(self.data.len());
+        let mut unreadable = Vec::new();
+        for item in self.data {
+            match item {
+                Item::Read(raw) => read.push(raw),
+                Item::Unreadable(why) => unreadable.push(why),
+            }
+        }
+        (
+            List {
+                data: read,
+                has_more: self.has_more,
+                url: self.url,
+            },
+            unreadable,
+        )
+    }
+}
+
 /// A page of a list endpoint.
 #[derive(Debug, Clone, Deserialize)]
 pub struct List<T> {

@@ -47,9 +47,7 @@ pub enum CaptureMethod {
 pub struct PaymentIntent {
     pub id: String,
     pub amount: i64,
-    #[serde(default)]
     pub amount_capturable: i64,
-    #[serde(default)]
     pub amount_received: i64,
     pub currency: Currency,
     pub status: PaymentIntentStatus,
