@@ -552,3 +552,36 @@ async fn a_lost_answer_is_resolved_into_exactly_one_checkout() {
             .is_empty()
     );
 }
+
+/// A checkout whose answer was lost is found after the key's 24 hours by
+/// its operation id, also on a server that refuses the list's date filter
+/// (issue 17): read newest first without it, down to the movement's time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_checkout_is_found_without_the_date_filter() {
+    let sim = sim();
+    let store = synced_store(&sim).await;
+    let c = client(&sim);
+    let on = On {
+        client: &c,
+        store: &store,
+        account_id: ACCOUNT,
+    };
+    let before = sessions_at_stripe(&c).await;
+    control(&sim, "faults", json!({ "stored_500_next": 1 }));
+    let lost = journal::create(on, &draft(vec![adhoc("Tart", 650, "usd", 2)]), who(), now()).await;
+    assert!(
+        matches!(lost, Err(Error::OutcomeUnknown { .. })),
+        "{lost:?}"
+    );
+    control(
+        &sim,
+        "faults",
+        json!({ "refuse_params": [{ "path": "/v1/checkout/sessions", "param": "created" }] }),
+    );
+    let settled = operations::resolve_open(&c, &store, ACCOUNT, now() + 25 * 3600)
+        .await
+        .unwrap();
+    assert_eq!(settled.len(), 1, "{settled:?}");
+    assert_eq!(settled[0].state, "succeeded", "{settled:?}");
+    assert_eq!(sessions_at_stripe(&c).await, before + 1, "made once, found");
+}

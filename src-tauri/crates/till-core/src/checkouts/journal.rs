@@ -223,13 +223,23 @@ impl Movement for CreateCheckout {
         op: &OperationRow,
         now: i64,
     ) -> Result<Lookup<Raw<CheckoutSession>>, StripeError> {
-        let list = ListCheckoutSessions {
-            created: Some(CreatedRange::between(op.created_at - 300, now + 300)),
+        let from = op.created_at - 300;
+        let mut list = ListCheckoutSessions {
+            created: Some(CreatedRange::between(from, now + 300)),
             ..ListCheckoutSessions::default()
         };
         let mut page = Page::first(100);
         let found = loop {
-            let sessions = client.list_checkout_sessions(&list, &page).await?;
+            let sessions = match client.list_checkout_sessions(&list, &page).await {
+                // A server (or API version) without the date filter: newest
+                // first without it, down to the movement's time.
+                Err(StripeError::InvalidRequest { .. }) if list.created.is_some() => {
+                    list.created = None;
+                    page = Page::first(100);
+                    continue;
+                }
+                other => other?,
+            };
             let found = sessions
                 .data
                 .iter()
@@ -240,7 +250,11 @@ impl Movement for CreateCheckout {
                         .is_some_and(|id| *id == op.id)
                 })
                 .cloned();
-            match (found.is_none() && sessions.has_more, sessions.data.last()) {
+            let older = sessions.data.last().is_some_and(|s| s.created < from);
+            match (
+                found.is_none() && sessions.has_more && !older,
+                sessions.data.last(),
+            ) {
                 (true, Some(last)) => page.starting_after = Some(last.id.clone()),
                 _ => break found,
             }
