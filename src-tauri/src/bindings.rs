@@ -44,6 +44,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::release_hold,
             commands::refund_payment,
             commands::resolve_operations,
+            commands::unsettled_movements,
+            commands::check_movements,
             commands::list_operations,
             commands::list_refunds,
             commands::export_journal,
@@ -61,7 +63,8 @@ pub fn builder() -> Builder<tauri::Wry> {
         ])
         .events(collect_events![
             crate::events::CacheChanged,
-            crate::events::SyncStatus
+            crate::events::SyncStatus,
+            crate::events::MovementSettled
         ])
         // Stripe's decimals per currency, from the client's one table.
         .constant(

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tauri::State;
 use till_core::accounts::Account;
+use till_core::journal::{SettledMovement, Unsettled};
 use till_core::jump::JumpTarget;
 use till_core::operations::{
     Actor, Amount, Done, OperationEntry, RefundWhy, ReleaseReason, Settled,
@@ -296,6 +297,31 @@ pub async fn refund_payment(
 pub async fn resolve_operations(till: Core<'_>, account_id: String) -> Result<Vec<Settled>, Error> {
     let till = Arc::clone(&till);
     tauri::async_runtime::spawn(async move { till.resolve_open_operations(&account_id).await })
+        .await
+        .map_err(Error::internal)?
+}
+
+/// The account's money movements whose outcome is not known yet (Stripe's
+/// answer was lost), oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn unsettled_movements(
+    till: Core<'_>,
+    account_id: String,
+) -> Result<Vec<Unsettled>, Error> {
+    blocking(&till, move |till| till.unsettled_movements(&account_id)).await?
+}
+
+/// Asks Stripe now about the movements whose outcome is unknown; returns
+/// those settled (each also sent as a `MovementSettled` event).
+#[tauri::command]
+#[specta::specta]
+pub async fn check_movements(
+    till: Core<'_>,
+    account_id: String,
+) -> Result<Vec<SettledMovement>, Error> {
+    let till = Arc::clone(&till);
+    tauri::async_runtime::spawn(async move { till.check_movements(&account_id).await })
         .await
         .map_err(Error::internal)?
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::Manager;
 use tauri_specta::Event;
+use till_core::journal::{MovementListener, SettledMovement};
 use till_core::sync::{SyncListener, SyncProgress};
 
 /// The cache of an account changed: lists and totals showing it reload.
@@ -18,6 +19,30 @@ pub struct CacheChanged {
 /// Where an account's sync is: phase, counts, rate, last synced, offline.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct SyncStatus(pub SyncProgress);
+
+/// A money movement whose outcome was unknown is settled: what happened,
+/// and when Stripe's side was established.
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct MovementSettled(pub SettledMovement);
+
+/// Sends each settled movement to the window.
+pub struct MovementsToUi(pub tauri::AppHandle);
+
+impl MovementListener for MovementsToUi {
+    fn settled(&self, settled: &SettledMovement) {
+        if let Err(err) = MovementSettled(settled.clone()).emit(&self.0) {
+            tracing::warn!(error = %err, "a movement-settled event was not delivered");
+        }
+        // Settling stored what Stripe showed: the screens read it again.
+        let changed = CacheChanged {
+            account_id: settled.account_id.clone(),
+            stored: 1,
+        };
+        if let Err(err) = changed.emit(&self.0) {
+            tracing::warn!(error = %err, "a cache-changed event was not delivered");
+        }
+    }
+}
 
 /// Sends a sync's progress and changes to the window.
 pub struct ToUi(pub tauri::AppHandle);

@@ -49,6 +49,7 @@ pub fn run() -> ExitCode {
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
+            till.set_movement_listener(Arc::new(events::MovementsToUi(app.handle().clone())));
             let nudge = hold_warnings::start(app.handle(), till);
             app.manage(nudge);
             Ok(())

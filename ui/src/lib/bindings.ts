@@ -73,6 +73,16 @@ export const commands = {
 	refundPayment: (accountId: string, paymentId: string, amount: Amount | null, reason: RefundWhy | null, actor: Actor) => typedError<Done, TillError>(__TAURI_INVOKE("refund_payment", { accountId, paymentId, amount, reason, actor })),
 	/**  Settles money movements a crash or a lost answer left open; says how. */
 	resolveOperations: (accountId: string) => typedError<Settled[], TillError>(__TAURI_INVOKE("resolve_operations", { accountId })),
+	/**
+	 *  The account's money movements whose outcome is not known yet (Stripe's
+	 *  answer was lost), oldest first.
+	 */
+	unsettledMovements: (accountId: string) => typedError<Unsettled[], TillError>(__TAURI_INVOKE("unsettled_movements", { accountId })),
+	/**
+	 *  Asks Stripe now about the movements whose outcome is unknown; returns
+	 *  those settled (each also sent as a `MovementSettled` event).
+	 */
+	checkMovements: (accountId: string) => typedError<SettledMovement[], TillError>(__TAURI_INVOKE("check_movements", { accountId })),
 	/**  The account's journal of money movements, newest first. */
 	listOperations: (accountId: string) => typedError<OperationEntry[], TillError>(__TAURI_INVOKE("list_operations", { accountId })),
 	/**  A page of the account's refunds, newest first, optionally by status. */
@@ -103,6 +113,7 @@ export const commands = {
 export const events = {
 	cacheChanged: makeEvent<CacheChanged, CacheChanged>("cache-changed"),
 	syncStatus: makeEvent<SyncStatus, SyncStatus>("sync-status"),
+	movementSettled: makeEvent<MovementSettled, MovementSettled>("movement-settled"),
 };
 
 /* Constants */
@@ -401,6 +412,26 @@ export type MetadataEntry = {
 	value: string,
 };
 
+/**  What kind of movement, in the journal's own names. */
+export type MovementKind = "capture" | "release" | "refund" | 
+/**  A new checkout. */
+"checkout" | 
+/**  A checkout closed before its time. */
+"checkout_expire";
+
+/**  How Stripe settled a movement whose outcome was unknown. */
+export type MovementOutcome = 
+/**  It happened, once. */
+"succeeded" | 
+/**  It did not happen, and will not. */
+"failed";
+
+/**
+ *  A money movement whose outcome was unknown is settled: what happened,
+ *  and when Stripe's side was established.
+ */
+export type MovementSettled = SettledMovement;
+
 /**
  *  What reached the balance in one settlement currency: the amount, Stripe's
  *  fees and what is left (net), over charges, refunds and adjustments.
@@ -591,6 +622,24 @@ export type Settled = {
 	state: string,
 };
 
+/**  A movement the journal has just settled. */
+export type SettledMovement = {
+	accountId: string,
+	operationId: string,
+	kind: MovementKind,
+	/**  The payment or checkout acted on (a new checkout: the one made). */
+	target: string,
+	amount: number | null,
+	currency: string | null,
+	outcome: MovementOutcome,
+	/**  When Stripe's side was established (Unix seconds). */
+	settledAt: number,
+	/**  What it made or changed (a refund's id, the payment). */
+	resultId: string | null,
+	/**  Why it did not happen, for a failed one. */
+	detail: string | null,
+};
+
 /**  What happened to a payment, in the merchant's words. */
 export type Step = "created" | 
 /**  The card was authorized and the money is held, not yet taken. */
@@ -766,6 +815,21 @@ export type TimelineEntry = {
 	amount: number | null,
 	currency: string | null,
 	/**  Stripe's reason or message, when there is one. */
+	detail: string | null,
+};
+
+/**  A movement sent to Stripe whose answer Till does not have. */
+export type Unsettled = {
+	operationId: string,
+	kind: MovementKind,
+	/**  The payment or checkout acted on; empty for a new checkout. */
+	target: string,
+	/**  Minor units of `currency`. */
+	amount: number | null,
+	currency: string | null,
+	/**  When it was asked for (Unix seconds). */
+	askedAt: number,
+	/**  What went wrong with the answer, as the journal recorded it. */
 	detail: string | null,
 };
 

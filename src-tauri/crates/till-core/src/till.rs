@@ -20,9 +20,11 @@ mod checkouts;
 mod demo;
 mod money;
 mod reads;
+mod settling;
 
 use demo::Demo;
 pub use demo::{DEMO_ACCOUNT_ID, DEMO_PORT_ENV, DEMO_TOKEN_ENV};
+pub use settling::RECHECK_DELAYS;
 
 #[derive(Debug)]
 pub struct Till {
@@ -45,6 +47,8 @@ pub struct Till {
     handles: Mutex<HashMap<String, Arc<AccountHandle>>>,
     /// Holds already announced as expiring within a day, this run.
     hold_alerts: Mutex<crate::hold_alerts::HoldAlerts>,
+    /// Money movements whose answer was lost, asked about again.
+    rechecks: Arc<settling::Rechecks>,
 }
 
 #[derive(Default)]
@@ -93,6 +97,7 @@ impl Till {
             keys: Mutex::new(HashMap::new()),
             handles: Mutex::new(HashMap::new()),
             hold_alerts: Mutex::new(crate::hold_alerts::HoldAlerts::default()),
+            rechecks: Arc::default(),
         };
         if till.saved_accounts()?.is_empty() {
             till.start_demo()?;
@@ -457,6 +462,10 @@ impl Till {
         let out = action.await;
         if let Some(c) = &controls {
             c.action_finished();
+        }
+        // Stripe's answer was lost: Till asks again until it knows.
+        if let Err(Error::OutcomeUnknown { .. }) = &out {
+            self.recheck_later(account_id);
         }
         out
     }

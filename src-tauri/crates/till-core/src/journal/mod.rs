@@ -36,9 +36,13 @@ use crate::operations::Actor;
 
 mod audit;
 mod settle;
+mod unsettled;
 
 pub use audit::{OperationEntry, entries, journal_csv};
-pub use settle::{Settled, discard, resolve_open, send_pending};
+pub use settle::{Settled, discard, resolve_open, send_pending, settle_unsettled};
+pub use unsettled::{
+    MovementKind, MovementListener, MovementOutcome, SettledMovement, Unsettled, unsettled,
+};
 
 /// Stripe keeps an idempotency key's answer this long.
 pub const IDEMPOTENCY_WINDOW: i64 = 24 * 3600;
@@ -186,6 +190,9 @@ pub(crate) async fn perform<M: Movement>(
         created_at: now,
         ..OperationRow::default()
     };
+    // This process sends it: nothing else settles it meanwhile, and it is
+    // not shown as unsettled while its answer is on its way.
+    let _sending = unsettled::claim(&op.id);
     // Written and committed before anything is sent.
     write(on.store, |tx| {
         movement.journal_also(tx, on.account_id)?;

@@ -10,6 +10,7 @@ use till_store::Store;
 use till_store::table::operations::{self, Kind, OperationRow, State};
 use till_stripe::StripeClient;
 
+use super::unsettled::{SettledMovement, claim};
 use super::{Movement, On, execute, lock, settle, write};
 use crate::Error;
 use crate::checkouts::journal::{CreateCheckout, ExpireCheckout};
@@ -84,43 +85,79 @@ pub async fn resolve_open(
     account_id: &str,
     now: i64,
 ) -> Result<Vec<Settled>, Error> {
+    Ok(attempt_open(client, store, account_id, now)
+        .await?
+        .into_iter()
+        .map(|(_, op)| Settled {
+            operation_id: op.id,
+            kind: op.kind.as_str().to_owned(),
+            target: op.target,
+            amount: op.amount,
+            currency: op.currency,
+            state: op.state.as_str().to_owned(),
+        })
+        .collect())
+}
+
+/// Settles what [`resolve_open`] settles and tells only what it settled:
+/// each movement whose outcome was unknown and is now known, with how and
+/// when.
+pub async fn settle_unsettled(
+    client: &StripeClient,
+    store: &Mutex<Store>,
+    account_id: &str,
+    now: i64,
+) -> Result<Vec<SettledMovement>, Error> {
+    Ok(attempt_open(client, store, account_id, now)
+        .await?
+        .into_iter()
+        .filter(|(before, _)| before.is_unsettled())
+        .filter_map(|(_, after)| SettledMovement::of(&after))
+        .collect())
+}
+
+/// Tries to settle each open operation of the account; returns the state
+/// each was found in and its row as the journal holds it after the attempt. One being
+/// sent or settled by this process already is left to that (its key is not
+/// sent twice at once).
+async fn attempt_open(
+    client: &StripeClient,
+    store: &Mutex<Store>,
+    account_id: &str,
+    now: i64,
+) -> Result<Vec<(State, OperationRow)>, Error> {
     let open = operations::open(lock(store).conn(), account_id)?;
     let on = On {
         client,
         store,
         account_id,
     };
-    let mut settled = Vec::with_capacity(open.len());
+    let mut tried = Vec::with_capacity(open.len());
     for op in open {
         if op.state.is_unsettled()
+            && let Some(_settling) = claim(&op.id)
             && let Err(err) = dispatch(on, &op, Act::Settle, now).await
         {
             tracing::warn!(
                 operation = %op.id,
                 error = %err,
-                "an open operation could not be settled now; it is tried again at the next start"
+                "an open operation could not be settled now; it is tried again later"
             );
         }
         // What the journal says now. Unreadable, it is reported as it was
         // found: open, never settled by guess.
-        let state = match operations::get(lock(store).conn(), &op.id) {
-            Ok(Some(row)) => row.state,
-            Ok(None) => op.state,
+        let before = op.state;
+        let after = match operations::get(lock(store).conn(), &op.id) {
+            Ok(Some(row)) => row,
+            Ok(None) => op,
             Err(err) => {
                 tracing::warn!(operation = %op.id, error = %err, "the journal could not be read back");
-                op.state
+                op
             }
         };
-        settled.push(Settled {
-            operation_id: op.id.clone(),
-            kind: op.kind.as_str().to_owned(),
-            target: op.target.clone(),
-            amount: op.amount,
-            currency: op.currency.clone(),
-            state: state.as_str().to_owned(),
-        });
+        tried.push((before, after));
     }
-    Ok(settled)
+    Ok(tried)
 }
 
 /// Sends an operation the user chose to send after it was left pending
@@ -132,6 +169,11 @@ pub async fn send_pending(on: On<'_>, operation_id: &str, now: i64) -> Result<St
         .ok_or_else(|| Error::NotFound {
             id: operation_id.to_owned(),
         })?;
+    // A second click while the first sends it: not sent twice.
+    let _sending = claim(&op.id).ok_or_else(|| Error::ActionRefused {
+        reason: ActionProblem::AlreadySent,
+        detail: format!("{} is being sent already", op.id),
+    })?;
     dispatch(on, &op, Act::SendPending, now).await?;
     Ok(op.id)
 }

@@ -63,10 +63,23 @@ impl Till {
         journal::discard(&self.store, account_id, operation_id, now())
     }
 
-    /// Settles the money movements a crash or a lost answer left open.
+    /// Settles the money movements a crash or a lost answer left open (at
+    /// start-up). Those settled are told to the movement listener too; those
+    /// still unknown are asked about again later.
     pub async fn resolve_open_operations(&self, account_id: &str) -> Result<Vec<journal::Settled>> {
         let account = self.account(account_id)?;
-        journal::resolve_open(account.client(), &self.store, account_id, now()).await
+        let found = journal::resolve_open(account.client(), &self.store, account_id, now()).await?;
+        let settled: Vec<journal::SettledMovement> = found
+            .iter()
+            .filter(|s| s.state == "succeeded" || s.state == "failed")
+            .filter_map(|s| {
+                let row = till_store::table::operations::get(self.store().conn(), &s.operation_id);
+                journal::SettledMovement::of(&row.ok()??)
+            })
+            .collect();
+        self.tell_settled(&settled);
+        self.recheck_later(account_id);
+        Ok(found)
     }
 
     /// Every hold (uncaptured payment), the one that lapses soonest first.
