@@ -1,5 +1,9 @@
 //! The simulator's own controls, on `/_sim/` (never on Stripe's paths), and
 //! the hosted checkout page on `/pay/{session}`. Controls take and answer JSON.
+//! The money controls (disputes, a payout's failure, Stripe fees) are in
+//! `controls/money.rs`, with their bodies.
+
+mod money;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -173,6 +177,14 @@ pub async fn handle(shared: &Shared, req: Request<Incoming>, request_id: &str) -
         }),
         ("POST", ["checkout", "sessions", id, "complete"]) => parse::<Complete>(&body)
             .and_then(|c| complete(shared, id, &c.payment_method, request_id)),
+        ("POST", ["disputes"]) => parse::<money::OpenDispute>(&body)
+            .and_then(|d| money::open_dispute(shared, d, request_id)),
+        ("POST", ["disputes", id, "close"]) => parse::<money::CloseDispute>(&body)
+            .and_then(|d| money::close_dispute(shared, id, d, request_id)),
+        ("POST", ["payouts", id, "fail"]) => parse::<money::FailPayout>(&body)
+            .and_then(|f| money::fail_payout(shared, id, f, request_id)),
+        ("POST", ["stripe_fees"]) => parse::<money::StripeFee>(&body)
+            .and_then(|f| money::stripe_fee(shared, f, request_id)),
         _ => Err(ApiError::unrecognized_url(&method, &path)),
     };
     match result {

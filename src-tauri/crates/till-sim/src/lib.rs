@@ -42,7 +42,8 @@
 //!   `amount_captured = X` and records the released `A − X` as a refund
 //!   (`amount_refunded`, a refund object, `charge.refunded`), as the capture
 //!   reference says ("any additional amount will be automatically refunded").
-//!   No money moved for it: the balance ignores it.
+//!   As at Stripe, the charge's balance transaction is the whole A and that
+//!   refund's is a `partial_capture_reversal` row of −(A − X) (see [`ledger`]).
 //! - **Release** (cancel in `requires_capture`): the charge records the whole
 //!   `amount_capturable` as refunded (the cancel reference: "will
 //!   automatically be refunded"); again no money moved.
@@ -86,11 +87,30 @@
 //! (`clock_skew_seconds`); see [`faults::Faults`]. Every answer's `Date`
 //! header is the simulator's clock.
 //!
+//! ## Payouts, disputes and the rows Stripe books (for reconciliation)
+//! [`ledger`] has the rules: USD, EUR and GBP settled and paid out apart
+//! (other currencies converted to USD with `exchange_rate`); daily automatic
+//! payouts whose amount is the net of their transactions, negative when a
+//! deficit is beyond what is pending; `reconciliation_status` `in_progress`
+//! until six hours after arrival, then `completed` with
+//! `payout.reconciliation_completed`, and `payout=` answering only then and
+//! only for automatic payouts (a manual one: 400 "Balance transaction
+//! history can only be filtered on automatic transfers, not manual.");
+//! manual payouts (`POST /v1/payouts`, standard or instant); failed payouts
+//! (`paid`, then `failed` with a `payout_failure` row); a refund to
+//! `pm_card_refundFail` failing a day later (`refund_failure`); monthly
+//! Radar fees (`stripe_fee`); partial-capture reversals. [`disputes`] has
+//! disputes (`GET /v1/disputes`, `/v1/disputes/{id}`; `charge.dispute.*`
+//! events; a withdrawal with Stripe's 15.00 fee, a reinstatement when won,
+//! **the fee kept**: the account is a US one). Every balance transaction's
+//! `reporting_category` is Stripe's mapping of its type.
+//!
 //! ## Controls (`/_sim/`, JSON, never on Stripe's paths)
 //! `accounts`, `keys`, `keys/revoke`, `faults` (GET and POST), `clock`,
 //! `clock/advance`, `fees`, `seed`, `fixtures`,
-//! `checkout/sessions/{id}/complete`; and `/pay/{session}`, a page standing
-//! in for Stripe's hosted checkout.
+//! `checkout/sessions/{id}/complete`; `disputes`, `disputes/{id}/close`,
+//! `payouts/{id}/fail`, `stripe_fees` (see [`controls`]); and
+//! `/pay/{session}`, a page standing in for Stripe's hosted checkout.
 //!
 //! ## Extensions beyond spec3.json (2023-08-16)
 //! Listed here and in [`EXTENSIONS`]; the contract test allows exactly these.
@@ -106,6 +126,7 @@
 pub mod api;
 mod auth;
 pub mod controls;
+pub mod disputes;
 pub mod faults;
 pub mod ledger;
 pub mod money;

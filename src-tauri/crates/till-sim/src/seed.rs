@@ -6,7 +6,12 @@
 //!
 //! History is played forward in time through the same code that serves the
 //! API, so every object obeys the same rules. Events are recorded only for
-//! the last 30 days, which is all Stripe keeps.
+//! the last 30 days, which is all Stripe keeps. A history of two weeks or
+//! more also tells the hard days of reconciliation ([`story`]): disputes
+//! (under 1% of payments, one won), an instant payout, a failed payout and
+//! its re-payment, a refund that fails, and a negative payout.
+
+mod story;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -23,6 +28,7 @@ use crate::objects::checkout::{CheckoutSession, LineItem};
 use crate::objects::customer::Customer;
 use crate::objects::payment_intent::{PaymentIntent, PiStatus};
 use crate::state::Account;
+use story::Story;
 
 /// How much business to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +71,7 @@ pub struct SeedReport {
     pub sessions: usize,
     pub balance_transactions: usize,
     pub payouts: usize,
+    pub disputes: usize,
     pub events: usize,
 }
 
@@ -76,6 +83,7 @@ impl SeedReport {
             + self.sessions
             + self.balance_transactions
             + self.payouts
+            + self.disputes
             + self.events
     }
 }
@@ -93,6 +101,13 @@ enum Action {
         payment_intent: String,
         amount: Option<i64>,
     },
+    /// A customer disputes a payment; `won: None` means nobody answers.
+    Dispute {
+        payment_intent: String,
+        won: Option<bool>,
+        decide_after: i64,
+    },
+    Beat(story::Beat),
 }
 
 const FIRST_NAMES: &[&str] = &[
@@ -154,6 +169,8 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
     let customers = seed_customers(&mut ctx, &mut decide, spec.payments, start);
     let prices = seed_catalog(&mut ctx, start);
     let mut schedule: BinaryHeap<Reverse<(i64, Action)>> = BinaryHeap::new();
+    let mut story = Story::new(spec.seed, start, end);
+    schedule.extend(story.beats(start, end).into_iter().map(Reverse));
     let span = (end - start - 3600).max(1);
     let count = i64::try_from(spec.payments.max(1)).unwrap_or(i64::MAX);
 
@@ -169,22 +186,37 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
     lapsing.sort_unstable_by(|a, b| b.cmp(a));
     for n in 0..spec.payments {
         let index = i64::try_from(n).unwrap_or(0);
-        let at = start + span * index / count + decide.i64(0..=(span / count).max(1));
+        let at = story.reopen(start + span * index / count + decide.i64(0..=(span / count).max(1)));
         while lapsing.last().is_some_and(|when| *when <= at) {
             let when = lapsing.pop().unwrap_or(at);
-            run_due(&mut ctx, &mut schedule, when);
+            run_due(&mut ctx, &mut schedule, when, &mut story);
             ctx.now = when.max(ctx.now);
             crate::time::advance(&mut ctx);
             lapsing_hold(&mut ctx, &mut decide, &customers, lapsing.len());
         }
-        run_due(&mut ctx, &mut schedule, at);
+        run_due(&mut ctx, &mut schedule, at, &mut story);
         ctx.now = at.max(ctx.now);
         crate::time::advance(&mut ctx);
         let roll = decide.u32(0..100);
         if roll < 7 && !prices.is_empty() {
             checkout_payment(&mut ctx, &mut decide, &prices, &customers, n);
         } else {
-            card_payment(&mut ctx, &mut decide, &customers, n, end, &mut schedule);
+            let card = story.card();
+            card_payment(
+                &mut ctx,
+                &mut decide,
+                &customers,
+                n,
+                end,
+                &mut schedule,
+                card,
+            );
+            if let Some(pi) = ctx.account.payment_intents.newest_first().next()
+                && pi.1.status == PiStatus::Succeeded
+            {
+                let id = pi.0.to_owned();
+                story.paid(ctx.now, &id, card, &mut schedule);
+            }
         }
         // Now and then a customer opens a checkout and walks away.
         if decide.u32(0..100) < 2 && !prices.is_empty() {
@@ -195,7 +227,7 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
             ctx.account.sessions.insert(session.id.clone(), session);
         }
     }
-    run_due(&mut ctx, &mut schedule, end);
+    run_due(&mut ctx, &mut schedule, end, &mut story);
     ctx.now = end;
     crate::time::advance(&mut ctx);
     // A few checkouts still open at the end, as in any shop's day.
@@ -221,11 +253,17 @@ pub fn seed(account: &mut Account, spec: SeedSpec, end: i64, base_url: &str) -> 
         sessions: ctx.account.sessions.len(),
         balance_transactions: ctx.account.ledger.transactions.len(),
         payouts: ctx.account.ledger.payouts.len(),
+        disputes: ctx.account.disputes.len(),
         events: ctx.account.events.len(),
     }
 }
 
-fn run_due(ctx: &mut Ctx<'_>, schedule: &mut BinaryHeap<Reverse<(i64, Action)>>, until: i64) {
+fn run_due(
+    ctx: &mut Ctx<'_>,
+    schedule: &mut BinaryHeap<Reverse<(i64, Action)>>,
+    until: i64,
+    story: &mut Story,
+) {
     while let Some(Reverse((at, _))) = schedule.peek() {
         if *at > until {
             break;
@@ -233,6 +271,17 @@ fn run_due(ctx: &mut Ctx<'_>, schedule: &mut BinaryHeap<Reverse<(i64, Action)>>,
         let Some(Reverse((at, action))) = schedule.pop() else {
             break;
         };
+        // The shop is closed: what staff would do waits until it reopens
+        // (customers' banks and the story do not wait).
+        let reopened = story.reopen(at);
+        let staff = matches!(
+            action,
+            Action::Capture { .. } | Action::Release { .. } | Action::Refund { .. }
+        );
+        if staff && reopened != at {
+            schedule.push(Reverse((reopened, action)));
+            continue;
+        }
         ctx.now = at.max(ctx.now);
         crate::time::advance(ctx);
         // An action on an object that changed meanwhile (an expired hold)
@@ -262,6 +311,18 @@ fn run_due(ctx: &mut Ctx<'_>, schedule: &mut BinaryHeap<Reverse<(i64, Action)>>,
                 Metadata::new(),
             )
             .map(|_| ()),
+            Action::Dispute {
+                payment_intent,
+                won,
+                decide_after,
+            } => {
+                Story::dispute(ctx, &payment_intent, won, decide_after);
+                Ok(())
+            }
+            Action::Beat(beat) => {
+                story.play(ctx, beat);
+                Ok(())
+            }
         };
     }
 }
@@ -376,6 +437,7 @@ fn card_payment(
     n: usize,
     end: i64,
     schedule: &mut BinaryHeap<Reverse<(i64, Action)>>,
+    card: Option<&'static str>,
 ) {
     let roll = rng.u32(0..100);
     let mut acc = 0;
@@ -397,6 +459,9 @@ fn card_payment(
         90..=94 => "pm_card_visa_debit",
         _ => "pm_card_discover",
     };
+    // The story's card, if it has one for this payment (drawn all the same,
+    // so the rest of the business does not change).
+    let payment_method = card.unwrap_or(payment_method);
     let merchant_initiated = manual && payment_method == "pm_card_visa" && rng.u32(0..100) < 20;
     let customer = (rng.u32(0..100) < 75).then(|| pick(rng, customers).clone());
     let mut metadata = Metadata::new();

@@ -10,6 +10,7 @@ use crate::objects::catalog::{Price, Product};
 use crate::objects::charge::Charge;
 use crate::objects::checkout::CheckoutSession;
 use crate::objects::customer::Customer;
+use crate::objects::dispute::Dispute;
 use crate::objects::event::Event;
 use crate::objects::payment_intent::PaymentIntent;
 use crate::objects::refund::Refund;
@@ -101,6 +102,7 @@ pub struct Account {
     pub products: Table<Product>,
     pub prices: Table<Price>,
     pub sessions: Table<CheckoutSession>,
+    pub disputes: Table<Dispute>,
     pub events: Table<Event>,
     pub idempotency: HashMap<String, Idempotent>,
     pub bucket: Bucket,
@@ -127,6 +129,7 @@ impl Account {
             products: Table::default(),
             prices: Table::default(),
             sessions: Table::default(),
+            disputes: Table::default(),
             events: Table::default(),
             idempotency: HashMap::new(),
             bucket: Bucket::new(rate),

@@ -296,28 +296,7 @@ fn every_route_answers_in_the_shape_stripes_spec_describes() {
     );
     c.ok("GET", "/v1/balance", "");
 
-    // Three days on: funds mature, a midnight pays them out.
-    c.api
-        .control("clock/advance", json!({ "seconds": 3 * 86_400 }));
-    let payouts = c.ok("GET", "/v1/payouts", "limit=5&status=in_transit");
-    let payout = id(&payouts["data"][0]);
-    c.ok("GET", &format!("/v1/payouts/{payout}"), "");
-    let swept = c.ok(
-        "GET",
-        "/v1/balance_transactions",
-        &format!("payout={payout}&limit=100"),
-    );
-    c.ok(
-        "GET",
-        &format!("/v1/balance_transactions/{}", id(&swept["data"][0])),
-        "",
-    );
-    c.ok(
-        "GET",
-        "/v1/balance_transactions",
-        "type=charge&currency=usd&created[gte]=0",
-    );
-    c.ok("GET", "/v1/balance", "");
+    money(&mut c, &customer);
 
     let events = c.ok("GET", "/v1/events", "limit=100");
     let first_event = id(&events["data"][0]);
@@ -327,14 +306,27 @@ fn every_route_answers_in_the_shape_stripes_spec_describes() {
         "/v1/events",
         "types[]=payment_intent.succeeded&types[]=charge.refunded",
     );
+    // Every event, page by page: each object in its resource's shape.
     let mut kinds = BTreeSet::new();
-    for event in events["data"].as_array().unwrap() {
-        let object = &event["data"]["object"];
-        let schema = object["object"].as_str().unwrap();
-        kinds.insert(event["type"].as_str().unwrap().to_owned());
-        for problem in c.spec.check_object(schema, object, &c.ext) {
-            c.problems
-                .push(format!("event {} ({schema}): {problem}", event["type"]));
+    let mut after: Option<String> = None;
+    loop {
+        let query = match &after {
+            Some(last) => format!("limit=100&starting_after={last}"),
+            None => "limit=100".to_owned(),
+        };
+        let page = c.api.get("/v1/events", &query).ok();
+        for event in page["data"].as_array().unwrap() {
+            let object = &event["data"]["object"];
+            let schema = object["object"].as_str().unwrap();
+            kinds.insert(event["type"].as_str().unwrap().to_owned());
+            for problem in c.spec.check_object(schema, object, &c.ext) {
+                c.problems
+                    .push(format!("event {} ({schema}): {problem}", event["type"]));
+            }
+        }
+        after = page["data"].as_array().unwrap().last().map(id);
+        if page["has_more"] != true {
+            break;
         }
     }
     for kind in [
@@ -349,6 +341,16 @@ fn every_route_answers_in_the_shape_stripes_spec_describes() {
         "charge.refunded",
         "checkout.session.completed",
         "checkout.session.expired",
+        "charge.refund.updated",
+        "payout.created",
+        "payout.paid",
+        "payout.failed",
+        "payout.reconciliation_completed",
+        "charge.dispute.created",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.updated",
+        "charge.dispute.funds_reinstated",
+        "charge.dispute.closed",
     ] {
         assert!(
             kinds.contains(kind),
@@ -386,6 +388,135 @@ fn every_route_answers_in_the_shape_stripes_spec_describes() {
         c.extended.is_subset(&documented),
         "undocumented extensions used: {:?}",
         c.extended.difference(&documented).collect::<Vec<_>>()
+    );
+}
+
+/// Money that moves by itself: payouts (their reconciliation, a manual
+/// one, a failed one), disputes, a refund that fails, a Stripe fee.
+fn money(c: &mut Contract, customer: &Value) {
+    // Three days on: funds mature, a midnight pays them out.
+    c.api
+        .control("clock/advance", json!({ "seconds": 3 * 86_400 }));
+    let payouts = c.ok("GET", "/v1/payouts", "limit=5&status=in_transit");
+    let payout = id(&payouts["data"][0]);
+    let listed = c.ok("GET", &format!("/v1/payouts/{payout}"), "");
+    assert_eq!(listed["reconciliation_status"], "in_progress");
+    let early = c.ok(
+        "GET",
+        "/v1/balance_transactions",
+        &format!("payout={payout}&limit=100"),
+    );
+    assert_eq!(
+        early["data"].as_array().unwrap().len(),
+        0,
+        "not reconciled yet"
+    );
+    // Paid two days after, reconciled six hours later.
+    c.api
+        .control("clock/advance", json!({ "seconds": 3 * 86_400 }));
+    let paid = c.ok("GET", &format!("/v1/payouts/{payout}"), "");
+    assert_eq!(paid["reconciliation_status"], "completed");
+    let swept = c.ok(
+        "GET",
+        "/v1/balance_transactions",
+        &format!("payout={payout}&limit=100"),
+    );
+    c.ok(
+        "GET",
+        &format!("/v1/balance_transactions/{}", id(&swept["data"][0])),
+        "",
+    );
+    c.ok(
+        "GET",
+        "/v1/balance_transactions",
+        "type=charge&currency=usd&created[gte]=0",
+    );
+    c.ok("GET", "/v1/balance", "");
+
+    // An instant payout of pending funds; standard ones take only what is available.
+    c.ok(
+        "POST",
+        "/v1/payment_intents",
+        "amount=20000&currency=usd&payment_method=pm_card_visa&confirm=true",
+    );
+    let manual = c.ok(
+        "POST",
+        "/v1/payouts",
+        "amount=5000&currency=usd&method=instant&description=Cash+for+the+float&statement_descriptor=TILL+FLOAT&metadata[by]=owner",
+    );
+    assert_eq!(manual["automatic"], false);
+    assert_eq!(manual["reconciliation_status"], "not_applicable");
+    let refused = c.call(
+        "GET",
+        "/v1/balance_transactions",
+        &format!("payout={}", id(&manual)),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let short = c.call("POST", "/v1/payouts", "amount=99999999&currency=usd");
+    assert_eq!(short.status, 400);
+    assert_eq!(short.body["error"]["code"], "balance_insufficient");
+
+    // A payout that bounces two days after it was paid.
+    c.api.control(
+        &format!("payouts/{payout}/fail"),
+        json!({ "failure_code": "account_closed", "days_after_paid": 0 }),
+    );
+    let failed = c.ok("GET", &format!("/v1/payouts/{payout}"), "");
+    assert_eq!(failed["status"], "failed");
+    c.ok("GET", "/v1/payouts", "status=failed");
+
+    // A dispute, answered and won three days later; a refund it refuses.
+    let disputed = c.ok(
+        "POST",
+        "/v1/payment_intents",
+        &format!(
+            "amount=8000&currency=usd&payment_method=pm_card_visa&confirm=true&customer={}",
+            id(customer)
+        ),
+    );
+    let charge = disputed["latest_charge"].as_str().unwrap().to_owned();
+    let dispute = c.api.control(
+        "disputes",
+        json!({ "charge": charge, "reason": "product_not_received", "outcome": "won", "decide_after_days": 3 }),
+    );
+    c.ok("GET", &format!("/v1/disputes/{}", id(&dispute)), "");
+    c.ok("GET", "/v1/disputes", &format!("charge={charge}&limit=3"));
+    c.ok(
+        "GET",
+        "/v1/disputes",
+        &format!("payment_intent={}&created[gte]=0", id(&disputed)),
+    );
+    assert_eq!(c.call("GET", "/v1/disputes/dp_missing", "").status, 404);
+    let refund = c.call("POST", "/v1/refunds", &format!("charge={charge}"));
+    assert_eq!(refund.status, 400);
+    assert_eq!(refund.body["error"]["code"], "charge_disputed");
+
+    // A refund to a closed card, which fails a day later; a Stripe fee.
+    let closed = c.ok(
+        "POST",
+        "/v1/payment_intents",
+        "amount=3000&currency=usd&payment_method=pm_card_refundFail&confirm=true",
+    );
+    let bounced = c.ok(
+        "POST",
+        "/v1/refunds",
+        &format!("payment_intent={}", id(&closed)),
+    );
+    c.api.control(
+        "stripe_fees",
+        json!({ "key": c.api.key, "amount": 500, "description": "Radar for Fraud Teams" }),
+    );
+    c.api
+        .control("clock/advance", json!({ "seconds": 4 * 86_400 }));
+    let bounced = c.ok("GET", &format!("/v1/refunds/{}", id(&bounced)), "");
+    assert_eq!(bounced["status"], "failed");
+    let dispute = c.ok("GET", &format!("/v1/disputes/{}", id(&dispute)), "");
+    assert_eq!(dispute["status"], "won");
+    c.ok("GET", "/v1/balance_transactions", "type=adjustment");
+    c.ok(
+        "GET",
+        "/v1/balance_transactions",
+        "type=stripe_fee&limit=100",
     );
 }
 

@@ -59,6 +59,7 @@ fn seeded_objects_pass_the_contract_checks() {
         "/v1/events",
         "/v1/prices",
         "/v1/products",
+        "/v1/disputes",
     ] {
         let page = api.get(path, "limit=100").ok();
         assert!(
@@ -126,12 +127,21 @@ fn every_seeded_charge_pays_its_fee_and_every_payout_is_exactly_its_transactions
             assert!(fee > 0, "card payments pay a fee");
         }
     }
+    let mut reconciled = 0;
     for payout in all(&api, "/v1/payouts", "") {
-        let swept = all(
-            &api,
-            "/v1/balance_transactions",
-            &format!("&payout={}", payout["id"].as_str().unwrap()),
-        );
+        let id = payout["id"].as_str().unwrap();
+        if payout["automatic"] == false {
+            let refused = api.get("/v1/balance_transactions", &format!("payout={id}"));
+            assert_eq!(refused.status, 400, "a manual payout is not itemized");
+            continue;
+        }
+        let swept = all(&api, "/v1/balance_transactions", &format!("&payout={id}"));
+        if payout["reconciliation_status"] == "in_progress" {
+            assert!(swept.is_empty(), "listed once reconciled");
+            continue;
+        }
+        assert_eq!(payout["reconciliation_status"], "completed");
+        reconciled += 1;
         assert!(!swept.is_empty());
         let net: i64 = swept.iter().map(|bt| bt["net"].as_i64().unwrap()).sum();
         assert_eq!(
@@ -148,6 +158,7 @@ fn every_seeded_charge_pays_its_fee_and_every_payout_is_exactly_its_transactions
             assert_eq!(bt["currency"], payout["currency"]);
         }
     }
+    assert!(reconciled > 30, "{reconciled} payouts reconciled");
 }
 
 #[test]

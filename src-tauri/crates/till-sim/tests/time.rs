@@ -153,17 +153,57 @@ fn every_charge_pays_its_fee_and_a_payout_sweeps_exactly_the_available_transacti
     assert_eq!(balance["pending"][0]["amount"], pending);
 
     // Two midnights later the funds are available, and that midnight's sweep
-    // pays them out.
+    // pays them out. Its transactions are listed once it is reconciled.
     advance(&api, 3 * DAY);
     let payouts = api.get("/v1/payouts", "").ok();
     assert_eq!(payouts["data"].as_array().unwrap().len(), 1);
-    let payout = &payouts["data"][0];
+    let payout = payouts["data"][0].clone();
+    assert_eq!(payout["status"], "in_transit");
+    assert_eq!(payout["reconciliation_status"], "in_progress");
+    let listed = |api: &Api| {
+        api.get(
+            "/v1/balance_transactions",
+            &format!("payout={}&limit=100", payout["id"].as_str().unwrap()),
+        )
+        .ok()
+    };
+    assert!(
+        ids(&listed(&api)).is_empty(),
+        "nothing is listed while its reconciliation runs"
+    );
+    assert_eq!(
+        api.get("/v1/balance", "").ok()["available"][0]["amount"],
+        0,
+        "all paid out"
+    );
+    // An hour after it arrives: paid, its reconciliation still running.
+    let now = api.control("clock/advance", json!({ "seconds": 0 }))["now"]
+        .as_i64()
+        .unwrap();
+    advance(&api, payout["arrival_date"].as_i64().unwrap() + 3600 - now);
+    let paid = api
+        .get(
+            &format!("/v1/payouts/{}", payout["id"].as_str().unwrap()),
+            "",
+        )
+        .ok();
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["reconciliation_status"], "in_progress");
+    advance(&api, 6 * 3600);
+    let reconciled = api
+        .get(
+            &format!("/v1/payouts/{}", payout["id"].as_str().unwrap()),
+            "",
+        )
+        .ok();
+    assert_eq!(reconciled["reconciliation_status"], "completed");
     let swept = api
         .get(
             "/v1/balance_transactions",
             &format!("payout={}&limit=100", payout["id"].as_str().unwrap()),
         )
         .ok();
+    assert_eq!(swept, listed(&api));
     let mut swept_ids = ids(&swept);
     let mut charge_ids = ids(&txns);
     swept_ids.sort();
@@ -179,19 +219,6 @@ fn every_charge_pays_its_fee_and_a_payout_sweeps_exactly_the_available_transacti
         .map(|bt| bt["net"].as_i64().unwrap())
         .sum();
     assert_eq!(net, payout["amount"].as_i64().unwrap());
-    assert_eq!(
-        api.get("/v1/balance", "").ok()["available"][0]["amount"],
-        0,
-        "all paid out"
-    );
-    advance(&api, 2 * DAY);
-    let paid = api
-        .get(
-            &format!("/v1/payouts/{}", payout["id"].as_str().unwrap()),
-            "",
-        )
-        .ok();
-    assert_eq!(paid["status"], "paid");
     let kinds: Vec<String> = api
         .get("/v1/events", "types[]=payout.*&types[]=balance.available")
         .ok()["data"]
@@ -202,7 +229,12 @@ fn every_charge_pays_its_fee_and_a_payout_sweeps_exactly_the_available_transacti
         .collect();
     assert_eq!(
         kinds,
-        ["payout.paid", "payout.created", "balance.available"]
+        [
+            "payout.reconciliation_completed",
+            "payout.paid",
+            "payout.created",
+            "balance.available"
+        ]
     );
 }
 

@@ -50,10 +50,23 @@ fn list_transactions(
     let source = params.string("source")?;
     let _expand = params.strings("expand")?;
     let now = ctx.now;
-    if let Some(id) = &payout
-        && ctx.account.ledger.payouts.get(id).is_none()
-    {
-        return Err(ApiError::no_such("payout", id, "payout"));
+    // Stripe lists by payout only what an automatic payout paid out, once
+    // its reconciliation completed (see crate::ledger).
+    let mut unreconciled = false;
+    if let Some(id) = &payout {
+        let found = ctx
+            .account
+            .ledger
+            .payouts
+            .get(id)
+            .ok_or_else(|| ApiError::no_such("payout", id, "payout"))?;
+        if !found.automatic {
+            return Err(ApiError::invalid_request(
+                "Balance transaction history can only be filtered on automatic transfers, not manual.",
+            )
+            .with_param("payout"));
+        }
+        unreconciled = !found.reconciled(now);
     }
     let page = paginate(
         &mut params,
@@ -64,13 +77,16 @@ fn list_transactions(
             .transactions
             .newest_first()
             .filter(|(_, bt)| {
-                created.is_none_or(|r| r.contains(bt.created))
+                !unreconciled
+                    && created.is_none_or(|r| r.contains(bt.created))
                     && payout
                         .as_ref()
                         .is_none_or(|p| bt.payout.as_ref() == Some(p))
                     && kind.as_ref().is_none_or(|k| bt.kind == k)
                     && currency.as_ref().is_none_or(|c| &bt.currency == c)
-                    && source.as_ref().is_none_or(|s| &bt.source == s)
+                    && source
+                        .as_ref()
+                        .is_none_or(|s| bt.source.as_ref() == Some(s))
             }),
         |bt| bt.to_json(now),
     )?;

@@ -102,11 +102,18 @@ fn list_charges(ctx: &mut Ctx<'_>, _: &[String], mut params: Params) -> Result<V
 }
 
 /// A captured amount reaches the balance: its balance transaction, with the
-/// fee. With the late-fee imperfection on, the charge shows no
+/// fee (for a partial capture, the whole `authorized` amount: see
+/// [`crate::ledger`]). With the late-fee imperfection on, the charge shows no
 /// `balance_transaction` for a while, as Stripe's sometimes do.
-pub fn collect_funds(ctx: &mut Ctx<'_>, charge_id: &str, amount: i64, currency: &str) {
+pub fn collect_funds(
+    ctx: &mut Ctx<'_>,
+    charge_id: &str,
+    authorized: i64,
+    captured: i64,
+    currency: &str,
+) {
     let created = ctx.now;
-    let bt = crate::ledger::record_charge(ctx, charge_id, amount, currency, created);
+    let bt = crate::ledger::record_charge(ctx, charge_id, authorized, captured, currency, created);
     let delay = ctx.imperfections.late_fee_seconds;
     if let Some(charge) = ctx.account.charges.get_mut(charge_id) {
         charge.balance_transaction = Some(bt);

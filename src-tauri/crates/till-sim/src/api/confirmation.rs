@@ -60,6 +60,8 @@ pub fn test_payment_method(pm: &str) -> Option<Outcome> {
         "pm_card_mastercard" => Outcome::Approve(card("mastercard", "4444", "credit")),
         "pm_card_amex" => Outcome::Approve(card("amex", "8431", "credit")),
         "pm_card_discover" => Outcome::Approve(card("discover", "1117", "credit")),
+        // Succeeds; a refund of it fails a day later (see crate::ledger).
+        "pm_card_refundFail" => Outcome::Approve(card("visa", "5126", "credit")),
         "pm_card_chargeDeclined" | "pm_card_visa_chargeDeclined" => {
             declined("0002", "card_declined", "generic_decline", DECLINED)
         }
@@ -180,6 +182,7 @@ pub fn run_confirmation(
         balance_transaction: None,
         balance_transaction_from: 0,
         refunds: Vec::new(),
+        dispute: None,
     };
     ctx.account.charges.insert(charge_id.clone(), charge);
     let (now, livemode) = (ctx.now, ctx.livemode);
@@ -238,7 +241,7 @@ pub fn run_confirmation(
             .unwrap_or(now);
         ctx.account.open_holds.insert((due, id.to_owned()));
     } else {
-        crate::api::charges::collect_funds(ctx, &charge_id, amount, &currency);
+        crate::api::charges::collect_funds(ctx, &charge_id, amount, amount, &currency);
     }
     let charge = charge_snapshot(ctx, &charge_id);
     ctx.emit("charge.succeeded", charge, None);

@@ -5,11 +5,13 @@ pub mod balance;
 pub mod charges;
 pub mod checkout;
 pub mod confirmation;
+pub mod disputes;
 pub mod error;
 pub mod expand;
 pub mod form;
 pub mod misc;
 pub mod payment_intents;
+pub mod payouts;
 pub mod refunds;
 pub mod search;
 
@@ -83,13 +85,14 @@ impl<'a> Ctx<'a> {
     }
 
     fn event_object(&self, object: Value) -> EventObject {
-        const REFERABLE: [&str; 6] = [
+        const REFERABLE: [&str; 7] = [
             "payment_intent",
             "charge",
             "refund",
             "checkout.session",
             "payout",
             "customer",
+            "dispute",
         ];
         if self.lazy_events
             && let (Some(kind), Some(id)) = (object["object"].as_str(), object["id"].as_str())
@@ -120,6 +123,10 @@ impl<'a> Ctx<'a> {
                     "checkout.session" => checkout::render(self, id, &[]).ok(),
                     "payout" => account.ledger.payouts.get(id).map(|p| p.to_json(now)),
                     "customer" => account.customers.get(id).map(|c| c.to_json()),
+                    "dispute" => account
+                        .disputes
+                        .get(id)
+                        .map(|d| crate::disputes::render(self, d)),
                     _ => None,
                 }
                 .unwrap_or(Value::Null)
@@ -225,6 +232,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(charges::ROUTES);
     all.extend(refunds::ROUTES);
     all.extend(balance::ROUTES);
+    all.extend(payouts::ROUTES);
+    all.extend(disputes::ROUTES);
     all.extend(checkout::ROUTES);
     all
 }

@@ -377,9 +377,15 @@ pub fn capture_intent(
         charge.captured = true;
         charge.amount_captured = to_capture;
     }
-    crate::api::charges::collect_funds(ctx, &charge_id, to_capture, &pi.currency);
+    crate::api::charges::collect_funds(
+        ctx,
+        &charge_id,
+        pi.amount_capturable,
+        to_capture,
+        &pi.currency,
+    );
     if released > 0 {
-        record_release(ctx, &charge_id, released, None);
+        record_release(ctx, &charge_id, released, None, true);
     }
     let now_of_capture = ctx.now;
     let pi_mut = find(ctx, &id)?;
@@ -405,8 +411,16 @@ fn expired_for_capture(charge_id: &str) -> ApiError {
 }
 
 /// Records an uncaptured amount handed back to the customer: a refund on the
-/// charge, as the API reference describes, although no money moved.
-pub fn record_release(ctx: &mut Ctx<'_>, charge_id: &str, amount: i64, reason: Option<&str>) {
+/// charge, as the API reference describes. No money moved, but the rest of a
+/// partial capture (`reversal`) is booked against the whole authorization
+/// that the charge's balance transaction took in (see [`crate::ledger`]).
+pub fn record_release(
+    ctx: &mut Ctx<'_>,
+    charge_id: &str,
+    amount: i64,
+    reason: Option<&str>,
+    reversal: bool,
+) {
     let refund_id = ctx.new_id("re");
     let Some(charge) = ctx.account.charges.get_mut(charge_id) else {
         return;
@@ -425,8 +439,17 @@ pub fn record_release(ctx: &mut Ctx<'_>, charge_id: &str, amount: i64, reason: O
         metadata: Default::default(),
         balance_transaction: None,
         release: true,
+        failure_reason: None,
+        failure_balance_transaction: None,
     };
-    ctx.account.refunds.insert(refund_id, refund);
+    let currency = refund.currency.clone();
+    ctx.account.refunds.insert(refund_id.clone(), refund);
+    if reversal {
+        let bt = crate::ledger::record_partial_capture_reversal(ctx, &refund_id, amount, &currency);
+        if let Some(refund) = ctx.account.refunds.get_mut(&refund_id) {
+            refund.balance_transaction = Some(bt);
+        }
+    }
     let charge = charge_snapshot(ctx, charge_id);
     ctx.emit("charge.refunded", charge, None);
 }
@@ -483,7 +506,7 @@ pub fn cancel_intent(
         {
             ctx.account.open_holds.remove(&(due, id.to_owned()));
         }
-        record_release(ctx, charge_id, pi.amount_capturable, release_reason);
+        record_release(ctx, charge_id, pi.amount_capturable, release_reason, false);
     }
     let now = ctx.now;
     if let Some(pi) = ctx.account.payment_intents.get_mut(id) {

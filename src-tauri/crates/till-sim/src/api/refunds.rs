@@ -110,6 +110,7 @@ pub fn refund(
         ))
         .with_code("charge_not_refundable"));
     }
+    crate::disputes::refund_refusal(ctx, &charge)?;
     if let Some(amount) = amount
         && amount <= 0
     {
@@ -177,6 +178,8 @@ pub fn refund(
         metadata,
         balance_transaction: None,
         release: false,
+        failure_reason: None,
+        failure_balance_transaction: None,
     };
     let currency = refund.currency.clone();
     ctx.account.refunds.insert(refund_id.clone(), refund);

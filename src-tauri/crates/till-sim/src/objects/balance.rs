@@ -1,5 +1,7 @@
 use serde_json::{Value, json};
 
+use super::{Metadata, metadata_json};
+
 /// One movement of the account's balance. Its status is derived from the
 /// clock: `pending` until `available_on`, then `available`.
 #[derive(Debug, Clone)]
@@ -12,11 +14,17 @@ pub struct BalanceTransaction {
     pub net: i64,
     pub currency: String,
     pub exchange_rate: Option<f64>,
-    /// `charge`, `refund` or `payout`.
+    /// Stripe's `type`: `charge`, `refund`, `adjustment`, `stripe_fee`,
+    /// `payout`, `payout_failure`, `refund_failure`.
     pub kind: &'static str,
+    /// Stripe's mapping of `type` (see [`crate::ledger`]).
     pub reporting_category: &'static str,
-    pub source: String,
+    /// The charge, refund, dispute or payout it comes from; none for a
+    /// stand-alone Stripe fee.
+    pub source: Option<String>,
     pub description: Option<String>,
+    /// What `fee` is, in `fee_details` ("Stripe processing fees", "Dispute fee"…).
+    pub fee_description: &'static str,
     /// The automatic payout that swept this transaction, once one has.
     pub payout: Option<String>,
 }
@@ -38,7 +46,7 @@ impl BalanceTransaction {
                 "amount": self.fee,
                 "application": null,
                 "currency": self.currency,
-                "description": "Stripe processing fees",
+                "description": self.fee_description,
                 "type": "stripe_fee",
             })]
         };
@@ -62,50 +70,86 @@ impl BalanceTransaction {
     }
 }
 
+/// Why a payout bounced, once it has.
+#[derive(Debug, Clone)]
+pub struct PayoutFailure {
+    pub code: String,
+    pub message: String,
+    /// The `payout_failure` transaction that put the money back.
+    pub balance_transaction: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Payout {
     pub id: String,
     pub created: i64,
     pub arrival_date: i64,
     pub livemode: bool,
+    /// Negative when the balance was negative: the bank account is debited.
     pub amount: i64,
     pub currency: String,
     pub balance_transaction: String,
+    /// Made by the daily schedule (true) or by `POST /v1/payouts` (false).
+    pub automatic: bool,
+    /// `standard` or `instant`.
+    pub method: &'static str,
+    pub description: Option<String>,
+    pub statement_descriptor: Option<String>,
+    pub metadata: Metadata,
+    /// When an automatic payout's transactions are all reconciled (listed
+    /// by `payout=`); none for a manual payout (`not_applicable`).
+    pub reconciled_at: Option<i64>,
+    pub failure: Option<PayoutFailure>,
 }
 
 impl Payout {
     pub fn status(&self, now: i64) -> &'static str {
-        if now >= self.arrival_date {
+        if self.failure.is_some() {
+            "failed"
+        } else if now >= self.arrival_date {
             "paid"
         } else {
             "in_transit"
         }
     }
 
+    pub fn reconciliation_status(&self, now: i64) -> &'static str {
+        match self.reconciled_at {
+            None => "not_applicable",
+            Some(at) if now >= at => "completed",
+            Some(_) => "in_progress",
+        }
+    }
+
+    /// Whether `GET /v1/balance_transactions?payout=` lists its transactions now.
+    pub fn reconciled(&self, now: i64) -> bool {
+        self.reconciled_at.is_some_and(|at| now >= at)
+    }
+
     pub fn to_json(&self, now: i64) -> Value {
+        let failure = self.failure.as_ref();
         json!({
             "id": self.id,
             "object": "payout",
             "amount": self.amount,
             "arrival_date": self.arrival_date,
-            "automatic": true,
+            "automatic": self.automatic,
             "balance_transaction": self.balance_transaction,
             "created": self.created,
             "currency": self.currency,
-            "description": "STRIPE PAYOUT",
+            "description": self.description,
             "destination": "ba_sim_bank_account",
-            "failure_balance_transaction": null,
-            "failure_code": null,
-            "failure_message": null,
+            "failure_balance_transaction": failure.map(|f| f.balance_transaction.clone()),
+            "failure_code": failure.map(|f| f.code.clone()),
+            "failure_message": failure.map(|f| f.message.clone()),
             "livemode": self.livemode,
-            "metadata": {},
-            "method": "standard",
+            "metadata": metadata_json(&self.metadata),
+            "method": self.method,
             "original_payout": null,
-            // Automatic payouts can be reconciled once paid.
-            "reconciliation_status": if self.status(now) == "paid" { "completed" } else { "in_progress" },
+            "reconciliation_status": self.reconciliation_status(now),
             "reversed_by": null,
             "source_type": "card",
-            "statement_descriptor": null,
+            "statement_descriptor": self.statement_descriptor,
             "status": self.status(now),
             "type": "bank_account",
         })

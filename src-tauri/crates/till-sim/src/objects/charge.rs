@@ -43,6 +43,8 @@ pub struct Charge {
     pub balance_transaction_from: i64,
     /// Newest last.
     pub refunds: Vec<String>,
+    /// The dispute opened on it, if any (one per charge).
+    pub dispute: Option<String>,
 }
 
 impl Charge {
@@ -75,7 +77,7 @@ impl Charge {
             "currency": self.currency,
             "customer": self.customer,
             "description": self.description,
-            "disputed": false,
+            "disputed": self.dispute.is_some(),
             "failure_balance_transaction": null,
             "failure_code": self.failure_code,
             "failure_message": self.failure_message,

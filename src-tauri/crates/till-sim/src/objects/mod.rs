@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod charge;
 pub mod checkout;
 pub mod customer;
+pub mod dispute;
 pub mod event;
 pub mod payment_intent;
 pub mod refund;

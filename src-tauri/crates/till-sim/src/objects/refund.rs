@@ -20,11 +20,14 @@ pub struct Refund {
     /// An uncaptured amount handed back (a release, a partial capture's
     /// remainder, an expired hold): recorded as a refund, but no money moved.
     pub release: bool,
+    /// Set when a refund that succeeded bounced (a closed card).
+    pub failure_reason: Option<&'static str>,
+    pub failure_balance_transaction: Option<String>,
 }
 
 impl Refund {
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut value = json!({
             "id": self.id,
             "object": "refund",
             "amount": self.amount,
@@ -39,6 +42,12 @@ impl Refund {
             "source_transfer_reversal": null,
             "status": self.status,
             "transfer_reversal": null,
-        })
+        });
+        // Stripe shows these only on a refund that failed.
+        if let Some(reason) = self.failure_reason {
+            value["failure_reason"] = json!(reason);
+            value["failure_balance_transaction"] = json!(self.failure_balance_transaction);
+        }
+        value
     }
 }

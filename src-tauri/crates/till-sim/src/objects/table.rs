@@ -121,7 +121,8 @@ keyed!(
     super::checkout::CheckoutSession,
     super::event::Event,
     super::balance::BalanceTransaction,
-    super::balance::Payout
+    super::balance::Payout,
+    super::dispute::Dispute
 );
 
 #[cfg(test)]
