@@ -135,9 +135,20 @@ pub fn scenario_with(
     env: &[(&str, &str)],
     body: impl FnOnce(&App) -> Outcome,
 ) -> ScenarioReport {
+    scenario_in(name, None, env, body)
+}
+
+/// [`scenario_with`] on a data directory the test keeps (`Some`), so that a
+/// second run of the app finds what the first left: the app restarted.
+pub fn scenario_in(
+    name: &str,
+    data_dir: Option<&Path>,
+    env: &[(&str, &str)],
+    body: impl FnOnce(&App) -> Outcome,
+) -> ScenarioReport {
     let output_dir = workspace_root().join("tests/output").join(name);
     let mut groups = Vec::new();
-    let failure = run(&output_dir, env, &mut groups, body).err();
+    let failure = run(&output_dir, data_dir, env, &mut groups, body).err();
     let process_groups = groups.iter().map(Group::pgid).collect();
     // Teardown: newest first, so the driver goes before the display it uses.
     while let Some(mut group) = groups.pop() {
@@ -152,6 +163,7 @@ pub fn scenario_with(
 
 fn run(
     output_dir: &Path,
+    kept: Option<&Path>,
     env: &[(&str, &str)],
     groups: &mut Vec<Group>,
     body: impl FnOnce(&App) -> Outcome,
@@ -161,7 +173,7 @@ fn run(
         .map_err(|err| setup(format!("{}: {err}", output_dir.display())))?;
     let application = application()?;
     let scratch = tempfile::tempdir().map_err(setup)?;
-    let data_dir = scratch.path().join("data");
+    let data_dir = kept.map_or_else(|| scratch.path().join("data"), Path::to_path_buf);
 
     let display = start_xvfb(groups)?;
     let demo_port = free_port()?;

@@ -13,7 +13,9 @@ mod notifications;
 mod process;
 mod webdriver;
 
-pub use app::{App, ScenarioReport, readme_pictures_dir, scenario, scenario_with, workspace_root};
+pub use app::{
+    App, ScenarioReport, readme_pictures_dir, scenario, scenario_in, scenario_with, workspace_root,
+};
 pub use failure::{Failure, Outcome};
 pub use notifications::{Notifications, Shown};
 pub use process::processes_in_group;
