@@ -5,7 +5,7 @@ use std::sync::Arc;
 use till_core::Error;
 use till_core::checkouts::journal::CheckoutDone;
 use till_core::checkouts::{
-    CatalogPrice, CheckoutDetail, CheckoutDraft, CheckoutFilter, CheckoutSettings, CheckoutSummary,
+    CatalogPrice, CheckoutDetail, CheckoutDraft, CheckoutFilter, CheckoutList, CheckoutSettings,
 };
 use till_core::operations::Actor;
 
@@ -58,16 +58,20 @@ pub async fn expire_checkout(
     .map_err(Error::internal)?
 }
 
+/// The newest checkouts of a status (or all) whose id, email, reference,
+/// payment or a line's name holds every word of `search`, and how many.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_checkouts(
     till: Core<'_>,
     account_id: String,
     filter: CheckoutFilter,
+    search: String,
     limit: u32,
-) -> Result<Vec<CheckoutSummary>, Error> {
+) -> Result<CheckoutList, Error> {
     blocking(&till, move |till| {
-        till.checkouts(&account_id, filter, usize::try_from(limit).unwrap_or(100))
+        let limit = usize::try_from(limit).unwrap_or(100);
+        till.checkouts(&account_id, filter, &search, limit)
     })
     .await?
 }

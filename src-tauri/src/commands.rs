@@ -7,14 +7,15 @@ use std::sync::Arc;
 use tauri::State;
 use till_core::accounts::Account;
 use till_core::journal::{SettledMovement, Unsettled};
-use till_core::jump::JumpTarget;
+use till_core::jump::Jump;
 use till_core::operations::{
     Actor, Amount, Done, OperationEntry, RefundWhy, ReleaseReason, Settled,
 };
 use till_core::overview::Overview;
 use till_core::payment_detail::PaymentDetail;
 use till_core::payments::{PageCursor, PaymentPage, PaymentQuery, PaymentSummary};
-use till_core::refund_list::{RefundCursor, RefundPage};
+use till_core::refund_list::{RefundCursor, RefundPage, RefundQuery};
+use till_core::search::PaymentSearch;
 use till_core::{AppInfo, Error, Till};
 
 pub(crate) type Core<'a> = State<'a, Arc<Till>>;
@@ -157,14 +158,16 @@ pub async fn payment_currencies(till: Core<'_>, account_id: String) -> Result<Ve
     blocking(&till, move |till| till.payment_currencies(&account_id)).await?
 }
 
-/// Full-text search over the cached payments (ids, emails, descriptions, card last four).
+/// The cached payments matching what was typed: any part of their words,
+/// the start of an id, or a query in Stripe's search syntax (a half-typed
+/// one answers `incomplete`).
 #[tauri::command]
 #[specta::specta]
 pub async fn search_payments(
     till: Core<'_>,
     account_id: String,
     text: String,
-) -> Result<Vec<PaymentSummary>, Error> {
+) -> Result<PaymentSearch, Error> {
     blocking(&till, move |till| till.search_payments(&account_id, &text)).await?
 }
 
@@ -182,14 +185,10 @@ pub async fn payment_detail(
     .await?
 }
 
-/// Ctrl+K: what an id, email, name or amount names in the cache.
+/// Ctrl+K: what an id, email, name, amount or query names in the cache.
 #[tauri::command]
 #[specta::specta]
-pub async fn jump(
-    till: Core<'_>,
-    account_id: String,
-    text: String,
-) -> Result<Vec<JumpTarget>, Error> {
+pub async fn jump(till: Core<'_>, account_id: String, text: String) -> Result<Jump, Error> {
     blocking(&till, move |till| till.jump(&account_id, &text)).await?
 }
 
@@ -336,18 +335,19 @@ pub async fn list_operations(
     blocking(&till, move |till| till.operations(&account_id)).await?
 }
 
-/// A page of the account's refunds, newest first, optionally by status.
+/// A page of the account's refunds, newest first, by status, date, amount
+/// and currency.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_refunds(
     till: Core<'_>,
     account_id: String,
-    statuses: Vec<String>,
+    query: RefundQuery,
     after: Option<RefundCursor>,
     limit: u32,
 ) -> Result<RefundPage, Error> {
     blocking(&till, move |till| {
-        till.refunds(&account_id, statuses, after, limit)
+        till.refunds(&account_id, query, after, limit)
     })
     .await?
 }

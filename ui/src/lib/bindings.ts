@@ -42,14 +42,18 @@ export const commands = {
 	listPayments: (accountId: string, query: PaymentQuery, after: PageCursor | null, limit: number) => typedError<PaymentPage, TillError>(__TAURI_INVOKE("list_payments", { accountId, query, after, limit })),
 	/**  The currencies among the cached payments, for the currency filter. */
 	paymentCurrencies: (accountId: string) => typedError<string[], TillError>(__TAURI_INVOKE("payment_currencies", { accountId })),
-	/**  Full-text search over the cached payments (ids, emails, descriptions, card last four). */
-	searchPayments: (accountId: string, text: string) => typedError<PaymentSummary[], TillError>(__TAURI_INVOKE("search_payments", { accountId, text })),
+	/**
+	 *  The cached payments matching what was typed: any part of their words,
+	 *  the start of an id, or a query in Stripe's search syntax (a half-typed
+	 *  one answers `incomplete`).
+	 */
+	searchPayments: (accountId: string, text: string) => typedError<PaymentSearch, TillError>(__TAURI_INVOKE("search_payments", { accountId, text })),
 	/**  One payment in full, for its drawer. */
 	paymentDetail: (accountId: string, paymentId: string) => typedError<PaymentDetail, TillError>(__TAURI_INVOKE("payment_detail", { accountId, paymentId })),
 	/**  Opens a payment's page in Stripe's Dashboard in the user's browser. */
 	openInDashboard: (accountId: string, paymentId: string) => typedError<null, TillError>(__TAURI_INVOKE("open_in_dashboard", { accountId, paymentId })),
-	/**  Ctrl+K: what an id, email, name or amount names in the cache. */
-	jump: (accountId: string, text: string) => typedError<JumpTarget[], TillError>(__TAURI_INVOKE("jump", { accountId, text })),
+	/**  Ctrl+K: what an id, email, name, amount or query names in the cache. */
+	jump: (accountId: string, text: string) => typedError<Jump, TillError>(__TAURI_INVOKE("jump", { accountId, text })),
 	/**
 	 *  Money in, refunds, net and fees per local day, the balance, and the
 	 *  holds about to lapse. `midnights` are the days' starts in the user's
@@ -85,8 +89,11 @@ export const commands = {
 	checkMovements: (accountId: string) => typedError<SettledMovement[], TillError>(__TAURI_INVOKE("check_movements", { accountId })),
 	/**  The account's journal of money movements, newest first. */
 	listOperations: (accountId: string) => typedError<OperationEntry[], TillError>(__TAURI_INVOKE("list_operations", { accountId })),
-	/**  A page of the account's refunds, newest first, optionally by status. */
-	listRefunds: (accountId: string, statuses: string[], after: RefundCursor | null, limit: number) => typedError<RefundPage, TillError>(__TAURI_INVOKE("list_refunds", { accountId, statuses, after, limit })),
+	/**
+	 *  A page of the account's refunds, newest first, by status, date, amount
+	 *  and currency.
+	 */
+	listRefunds: (accountId: string, query: RefundQuery, after: RefundCursor | null, limit: number) => typedError<RefundPage, TillError>(__TAURI_INVOKE("list_refunds", { accountId, query, after, limit })),
 	/**  Writes the account's journal as CSV to the exports folder; returns where. */
 	exportJournal: (accountId: string) => typedError<string, TillError>(__TAURI_INVOKE("export_journal", { accountId })),
 	/**  Sends an action a crash left unsent, once the user says so. */
@@ -99,7 +106,11 @@ export const commands = {
 	createCheckout: (accountId: string, draft: CheckoutDraft, actor: Actor) => typedError<CheckoutDone, TillError>(__TAURI_INVOKE("create_checkout", { accountId, draft, actor })),
 	/**  Expires an open checkout through the journal: its link stops working. */
 	expireCheckout: (accountId: string, checkoutId: string, actor: Actor) => typedError<CheckoutDone, TillError>(__TAURI_INVOKE("expire_checkout", { accountId, checkoutId, actor })),
-	listCheckouts: (accountId: string, filter: CheckoutFilter, limit: number) => typedError<CheckoutSummary[], TillError>(__TAURI_INVOKE("list_checkouts", { accountId, filter, limit })),
+	/**
+	 *  The newest checkouts of a status (or all) whose id, email, reference,
+	 *  payment or a line's name holds every word of `search`, and how many.
+	 */
+	listCheckouts: (accountId: string, filter: CheckoutFilter, search: string, limit: number) => typedError<CheckoutList, TillError>(__TAURI_INVOKE("list_checkouts", { accountId, filter, search, limit })),
 	checkoutDetail: (accountId: string, checkoutId: string) => typedError<CheckoutDetail, TillError>(__TAURI_INVOKE("checkout_detail", { accountId, checkoutId })),
 	/**  A past checkout as a new draft for the form. */
 	duplicateCheckout: (accountId: string, checkoutId: string) => typedError<CheckoutDraft, TillError>(__TAURI_INVOKE("duplicate_checkout", { accountId, checkoutId })),
@@ -270,6 +281,13 @@ export type CheckoutLine = {
 	priceId: string | null,
 };
 
+/**  The section's list: the newest checkouts that match, and how many do. */
+export type CheckoutList = {
+	rows: CheckoutSummary[],
+	/**  How many checkouts match, in all (not only those listed). */
+	total: number,
+};
+
 /**  Why a checkout was refused before anything was created. */
 export type CheckoutProblem = "noItems" | 
 /**  Stripe takes at most 100 line items. */
@@ -377,6 +395,17 @@ export type GrossTotal = {
 	/**  Received, in minor units. */
 	gross: number,
 	count: number,
+};
+
+/**
+ *  What Ctrl+K found; a query still being typed finds nothing yet and
+ *  says so, and one that cannot run says why.
+ */
+export type Jump = {
+	targets: JumpTarget[],
+	/**  Keep showing the last targets: the query is not finished. */
+	incomplete: boolean,
+	problem: QueryProblem | null,
 };
 
 export type JumpTarget = 
@@ -528,6 +557,18 @@ export type PaymentQuery = {
 	sort: PaymentSort,
 };
 
+/**  What a search answers. */
+export type PaymentSearch = 
+/**  The newest matches; `more` when there are others beyond them. */
+{ kind: "found"; rows: PaymentSummary[]; more: boolean } | 
+/**
+ *  A query still being typed (`status:'succ`): not run. Keep showing
+ *  the last answer.
+ */
+{ kind: "incomplete" } | 
+/**  A finished query that cannot run, and why. */
+{ kind: "invalid"; problem: QueryProblem };
+
 /**  The list's order: the column headers the user clicks. */
 export type PaymentSort = "newestFirst" | "oldestFirst" | "largestFirst" | "smallestFirst";
 
@@ -554,6 +595,29 @@ export type PaymentSummary = {
 	amountRefunded: number,
 };
 
+/**  Why a finished query cannot run, for the merchant's words in the UI. */
+export type QueryProblem = 
+/**  `status:` takes one of Stripe's statuses. */
+{ kind: "unknownStatus"; value: string; known: string[] } | 
+/**  `currency:` takes a three-letter code. */
+{ kind: "notACurrency"; value: string } | 
+/**  `amount` (smallest unit) and `created` (Unix time) take whole numbers. */
+{ kind: "notANumber"; field: string; value: string } | 
+/**  `>` and `<` compare `amount` and `created` only. */
+{ kind: "notComparable"; field: string } | 
+/**  `null` means "none", for `customer` and `metadata` only. */
+{ kind: "nullNotAllowed"; field: string } | 
+/**  A field with nothing after its `:` while more follows. */
+{ kind: "missingValue"; field: string } | 
+/**  Stripe allows `AND` or `OR` in one query, not both. */
+{ kind: "mixedAndOr" } | 
+/**  Plain words must all match: they cannot be joined by `OR`. */
+{ kind: "wordsWithOr" } | 
+/**  `AND` or `OR` with no clause on one side. */
+{ kind: "danglingJoin" } | 
+/**  Something after a clause's value (`status:'canceled'x`). */
+{ kind: "unreadable"; near: string };
+
 export type RefundCursor = {
 	created: number,
 	id: string,
@@ -576,10 +640,23 @@ export type RefundLine = {
 export type RefundPage = {
 	rows: RefundLine[],
 	next: RefundCursor | null,
-	/**  How many refunds match, in all. */
+	/**  How many refunds match the filters, in all. */
 	total: number,
-	/**  Failed refunds among all (not only this page): the customer was not paid back. */
+	/**  Failed refunds among all, whatever the filters: the customer was not paid back. */
 	failed: number,
+};
+
+/**  The list's filters; an empty or missing value leaves that open. */
+export type RefundQuery = {
+	statuses: string[],
+	currency: string | null,
+	/**  Unix time, inclusive. */
+	createdFrom: number | null,
+	/**  Unix time, exclusive. */
+	createdBefore: number | null,
+	/**  Minor units of `currency`; a range needs a currency to mean anything. */
+	amountMin: number | null,
+	amountMax: number | null,
 };
 
 export type RefundSummary = {

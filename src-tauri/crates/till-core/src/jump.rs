@@ -1,5 +1,6 @@
-//! Ctrl+K: from whatever the user typed (an id, an email, a name, an amount)
-//! to the thing it names, from the cache.
+//! Ctrl+K: from whatever the user typed (an id, an email, a name, an amount,
+//! a query in Stripe's syntax) to the thing it names, from the cache. Its
+//! payments are found by the Payments list's own search ([`crate::search`]).
 
 use serde::Serialize;
 use specta::Type;
@@ -9,6 +10,7 @@ use till_stripe::money::Currency;
 
 use crate::Error;
 use crate::payments::{PaymentSummary, summaries};
+use crate::search::{self, Parsed, PaymentSearch, QueryProblem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(
@@ -33,6 +35,17 @@ pub enum JumpTarget {
         email: Option<String>,
         name: Option<String>,
     },
+}
+
+/// What Ctrl+K found; a query still being typed finds nothing yet and
+/// says so, and one that cannot run says why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Jump {
+    pub targets: Vec<JumpTarget>,
+    /// Keep showing the last targets: the query is not finished.
+    pub incomplete: bool,
+    pub problem: Option<QueryProblem>,
 }
 
 const LIMIT: usize = 20;
@@ -65,13 +78,18 @@ fn amounts(text: &str) -> Vec<(u32, i64)> {
         .collect()
 }
 
-pub fn jump(store: &Store, account_id: &str, text: &str) -> Result<Vec<JumpTarget>, Error> {
+pub fn jump(store: &Store, account_id: &str, text: &str) -> Result<Jump, Error> {
     let conn = store.conn();
     let text = text.trim();
+    let mut jump = Jump {
+        targets: Vec::new(),
+        incomplete: false,
+        problem: None,
+    };
     if text.is_empty() {
-        return Ok(Vec::new());
+        return Ok(jump);
     }
-    let mut out = Vec::new();
+    let out = &mut jump.targets;
     if let Some(refund) = refunds::get(conn, account_id, text)? {
         out.push(JumpTarget::Refund {
             id: refund.id,
@@ -94,15 +112,35 @@ pub fn jump(store: &Store, account_id: &str, text: &str) -> Result<Vec<JumpTarge
             out.push(JumpTarget::Payment { payment });
         }
     }
-    for customer in customers::search(conn, account_id, text, 5)? {
-        out.push(JumpTarget::Customer {
-            id: customer.id,
-            email: customer.email,
-            name: customer.name,
-        });
+    let parsed = search::parse(text);
+    // Customers by their own words, when plain words were typed.
+    if let Parsed::Query(query) = &parsed
+        && query.clauses.is_empty()
+    {
+        for customer in customers::search(conn, account_id, text, 5)? {
+            out.push(JumpTarget::Customer {
+                id: customer.id,
+                email: customer.email,
+                name: customer.name,
+            });
+        }
     }
-    let found = payment_intents::search(conn, account_id, text, LIMIT)?;
-    for payment in summaries(conn, account_id, found)? {
+    let found = match parsed {
+        Parsed::Query(query) => match search::found(store, account_id, &query, LIMIT)? {
+            PaymentSearch::Found { rows, .. } => rows,
+            PaymentSearch::Incomplete | PaymentSearch::Invalid { .. } => Vec::new(),
+        },
+        Parsed::Incomplete => {
+            jump.incomplete = true;
+            Vec::new()
+        }
+        Parsed::Invalid(problem) => {
+            jump.problem = Some(problem);
+            Vec::new()
+        }
+    };
+    let out = &mut jump.targets;
+    for payment in found {
         let already = out
             .iter()
             .any(|t| matches!(t, JumpTarget::Payment { payment: p } if p.id == payment.id));
@@ -111,7 +149,7 @@ pub fn jump(store: &Store, account_id: &str, text: &str) -> Result<Vec<JumpTarge
         }
     }
     out.truncate(LIMIT);
-    Ok(out)
+    Ok(jump)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod readers;
 pub mod refund_list;
 pub mod refundable;
 pub mod rows;
+pub mod search;
 pub mod sync;
 pub mod till;
 

@@ -1,5 +1,5 @@
 //! Payments as the lists show them, read from the cache: pages with filters
-//! and sorting, and full-text search.
+//! and sorting. Search is [`crate::search`].
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -190,15 +190,4 @@ pub fn page(
 /// The currencies of the cached payments, for the currency chip.
 pub fn currencies(store: &Store, account_id: &str) -> Result<Vec<String>, Error> {
     Ok(payment_intents::currencies(store.conn(), account_id)?)
-}
-
-/// Full-text search over the cached payments.
-pub fn search(
-    store: &Store,
-    account_id: &str,
-    text: &str,
-    limit: usize,
-) -> Result<Vec<PaymentSummary>, Error> {
-    let rows = payment_intents::search(store.conn(), account_id, text, limit.clamp(1, 200))?;
-    summaries(store.conn(), account_id, rows)
 }

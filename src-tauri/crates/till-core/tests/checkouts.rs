@@ -235,7 +235,15 @@ async fn a_checkout_is_created_once_paid_by_the_customer_and_seen_through_the_sy
             ..
         })
     ));
-    let open = checkouts::list(&store.lock().unwrap(), ACCOUNT, CheckoutFilter::Open, 100).unwrap();
+    let open = checkouts::list(
+        &store.lock().unwrap(),
+        ACCOUNT,
+        CheckoutFilter::Open,
+        "",
+        100,
+    )
+    .unwrap()
+    .rows;
     assert!(open.iter().all(|s| s.status == "open"));
     assert!(!open.iter().any(|s| s.id == again.detail.checkout.id));
 }

@@ -195,7 +195,8 @@ async fn money_moves_once_through_the_journal() {
                 .any(|e| e.step == till_core::payment_detail::Step::Released
                     && e.amount == Some(hold.amount_capturable - half * 100))
         );
-        let listed = till_core::refund_list::page(&store, ACCOUNT, Vec::new(), None, 200).unwrap();
+        let listed =
+            till_core::refund_list::page(&store, ACCOUNT, Default::default(), None, 200).unwrap();
         assert!(
             listed
                 .rows

@@ -253,7 +253,9 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
     // Ctrl+K: by id, by email, by amount.
     let wanted = &everything[3];
     let jumps = till.jump(DEMO_ACCOUNT_ID, &wanted.id).unwrap();
-    assert!(matches!(&jumps[0], JumpTarget::Payment { payment } if payment.id == wanted.id));
+    assert!(
+        matches!(&jumps.targets[0], JumpTarget::Payment { payment } if payment.id == wanted.id)
+    );
     let with_email = everything
         .iter()
         .find(|p| p.customer_email.is_some())
@@ -266,6 +268,7 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
         .unwrap();
     assert!(
         jumps
+            .targets
             .iter()
             .any(|t| matches!(t, JumpTarget::Payment { payment } if payment.id == with_email.id))
     );
@@ -274,6 +277,7 @@ async fn the_demo_is_cached_and_every_screen_reads_it_back() {
     let jumps = till.jump(DEMO_ACCOUNT_ID, &typed).unwrap();
     assert!(
         jumps
+            .targets
             .iter()
             .any(|t| matches!(t, JumpTarget::Payment { payment } if payment.id == in_usd.id)),
         "{typed} finds {}",

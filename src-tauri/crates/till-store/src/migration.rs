@@ -25,7 +25,7 @@ pub fn all() -> Vec<Migration> {
 }
 
 /// The schema version this Till writes.
-pub const LATEST_VERSION: u32 = 16;
+pub const LATEST_VERSION: u32 = 17;
 
 pub fn version(conn: &Connection) -> Result<u32> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get::<_, u32>(0))?)
@@ -49,6 +49,11 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     for migration in all().into_iter().filter(|m| m.version > current) {
         let tx = conn.transaction()?;
         tx.execute_batch(migration.sql)?;
+        // What SQL alone cannot do: the payments' search documents, built
+        // by the same code as every later write.
+        if migration.version == table::payment_search::VERSION {
+            table::payment_search::rebuild(&tx)?;
+        }
         tx.pragma_update(None, "user_version", migration.version)?;
         tx.commit()?;
         tracing::info!(
@@ -141,6 +146,56 @@ mod tests {
         let search = |text| payment_intents::search(store.conn(), "acct_1", text, 10).unwrap();
         assert!(search("old@example.com").is_empty());
         assert_eq!(search("new@example.com"), [refreshed]);
+    }
+
+    #[test]
+    fn payments_cached_before_the_trigram_index_are_found_by_any_part_once_upgraded() {
+        use crate::table::payment_intents;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("till.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for migration in all().into_iter().filter(|m| m.version < 17) {
+                conn.execute_batch(migration.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 16).unwrap();
+            conn.execute_batch(
+                "INSERT INTO payment_intents (account_id, id, created, amount, currency, status, customer_email, raw)
+                 VALUES ('acct_1', 'pi_1', 1, 100, 'usd', 'succeeded', 'ines.haddad1@example.com',
+                         '{\"metadata\":{\"order_id\":\"ORD-000042\",\"n\":7}}'),
+                        ('acct_1', 'pi_2', 2, 100, 'usd', 'succeeded', 'zoe@example.com', '{}');
+                 INSERT INTO charges (account_id, id, created, amount, amount_captured, amount_refunded, currency, status,
+                     captured, payment_intent, card_last4, raw)
+                 VALUES ('acct_1', 'ch_2', 2, 100, 100, 0, 'usd', 'succeeded', 1, 'pi_2', '9876',
+                         '{\"billing_details\":{\"name\":\"Grace Hopper\"}}');
+                 INSERT INTO checkout_sessions (account_id, id, created, expires_at, status, payment_status, mode,
+                     client_reference_id, payment_intent, raw)
+                 VALUES ('acct_1', 'cs_1', 1, 2, 'complete', 'paid', 'payment', 'cart-77', 'pi_1', '{}');
+                 INSERT INTO checkout_line_items (account_id, session_id, position, id, description, amount_subtotal,
+                     amount_total, currency, raw)
+                 VALUES ('acct_1', 'cs_1', 0, 'li_1', 'Flat white', 500, 500, 'usd', '{}');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let ids = |text: &str| -> Vec<String> {
+            payment_intents::search(store.conn(), "acct_1", text, 10)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.id)
+                .collect()
+        };
+        assert_eq!(ids("haddad"), ["pi_1"]);
+        assert_eq!(ids("000042"), ["pi_1"], "metadata values, from the JSON");
+        assert_eq!(ids("flat whi"), ["pi_1"], "the checkout's lines");
+        assert_eq!(ids("cart-77"), ["pi_1"]);
+        assert_eq!(
+            ids("hopper 9876"),
+            ["pi_2"],
+            "the charge's billing name and card"
+        );
+        assert_eq!(ids("example"), ["pi_2", "pi_1"]);
     }
 
     #[test]

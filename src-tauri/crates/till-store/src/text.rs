@@ -1,6 +1,8 @@
 //! Full-text search over a cache table through a contentless FTS5 index
 //! that maps words to the table's rowids: the text is not stored twice,
-//! and a table's upsert writes its row and its words together.
+//! and a table's upsert writes its row and its words together. Customers
+//! are found by word prefixes ([`Indexed`]); payments by any part of a
+//! word, through a trigram index ([`document`], [`substring_query`]).
 
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, params};
@@ -17,6 +19,80 @@ pub(crate) fn match_query(text: &str) -> Option<String> {
         .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Marks where a word starts in a trigram document: one or two characters
+/// are too short for a trigram, so each word also leaves `MARK MARK a` and
+/// `MARK a b` behind, and a query of one or two characters looks for those.
+const MARK: char = '\u{1}';
+
+/// A trigram document: the values (each once, sorted, so that the same
+/// values give the same text whatever their order), then the marks of the
+/// first one and two characters of every word in them.
+pub(crate) fn document<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut values: Vec<String> = values
+        .into_iter()
+        .map(|v| v.replace(MARK, " ").trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    let mut starts: Vec<String> = values
+        .iter()
+        .flat_map(|v| v.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| !word.is_empty())
+        .map(|word| word.chars().take(2).flat_map(char::to_lowercase).collect())
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut text = values.join(" ");
+    if !starts.is_empty() {
+        text.push(' ');
+        for start in starts {
+            text.extend([MARK, MARK]);
+            text.push_str(&start);
+        }
+    }
+    text
+}
+
+/// An FTS5 query for a trigram document: every word must be found, three
+/// characters or more anywhere (`haddad` in `ines.haddad1@example.com`),
+/// one or two at the start of a word (`in`, `ha`, `ex`, `co` there). Quotes
+/// are escaped, so no input can break the query. `None` when nothing is
+/// left to look for.
+pub(crate) fn substring_query(words: &[String]) -> Option<String> {
+    let terms: Vec<String> = words
+        .iter()
+        .flat_map(|w| w.split_whitespace())
+        .filter_map(|word| {
+            let word = word.replace(MARK, "");
+            let term = match word.chars().count() {
+                0 => return None,
+                1 | 2 => {
+                    // Only a word's letters and digits are marked.
+                    let start: String = word
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .flat_map(char::to_lowercase)
+                        .collect();
+                    match start.chars().count() {
+                        1 => format!("{MARK}{MARK}{start}"),
+                        2 => format!("{MARK}{start}"),
+                        _ => return None,
+                    }
+                }
+                _ => word,
+            };
+            Some(format!("\"{}\"", term.replace('"', "\"\"")))
+        })
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// A stable hash of a document, to skip rewriting an unchanged one.
+pub(crate) fn hash(text: &str) -> i64 {
+    words_hash(text)
 }
 
 /// A row's words: its id, the columns that are set, and extra words.
@@ -166,6 +242,39 @@ mod tests {
             "a quote is doubled inside the term"
         );
         assert_eq!(match_query(" \t "), None);
+    }
+
+    #[test]
+    fn a_document_holds_each_value_once_and_marks_where_words_start() {
+        let doc = document([
+            "Ines.Haddad@example.com",
+            "",
+            "Mug",
+            "Ines.Haddad@example.com",
+        ]);
+        assert_eq!(
+            doc,
+            "Ines.Haddad@example.com Mug \u{1}\u{1}co\u{1}\u{1}ex\u{1}\u{1}ha\u{1}\u{1}in\u{1}\u{1}mu"
+        );
+        assert_eq!(
+            document(["b", "a"]),
+            document(["a", "b", "a"]),
+            "order does not matter"
+        );
+        assert_eq!(document(Vec::<&str>::new()), "");
+    }
+
+    #[test]
+    fn a_query_looks_for_substrings_and_for_the_starts_of_words() {
+        let query = |text: &str| substring_query(&[text.to_owned()]);
+        assert_eq!(query("haddad").as_deref(), Some("\"haddad\""));
+        assert_eq!(
+            query(" In h ").as_deref(),
+            Some("\"\u{1}in\" \"\u{1}\u{1}h\"")
+        );
+        assert_eq!(query("say\"hi").as_deref(), Some("\"say\"\"hi\""));
+        assert_eq!(query("@"), None, "no letter to start a word with");
+        assert_eq!(query(" \t "), None);
     }
 
     #[test]

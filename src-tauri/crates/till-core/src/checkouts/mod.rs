@@ -134,23 +134,44 @@ pub enum CheckoutFilter {
     Expired,
 }
 
-/// Newest first, at most `limit`.
+/// The section's list: the newest checkouts that match, and how many do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutList {
+    pub rows: Vec<CheckoutSummary>,
+    /// How many checkouts match, in all (not only those listed).
+    pub total: u32,
+}
+
+/// Newest first, at most `limit`, of one status or all, whose id, email,
+/// reference, payment or a line's name holds every word of `search` (any
+/// case). Every cached checkout is searched, not only those listed.
 pub fn list(
     store: &Store,
     account_id: &str,
     filter: CheckoutFilter,
+    search: &str,
     limit: usize,
-) -> Result<Vec<CheckoutSummary>, Error> {
+) -> Result<CheckoutList, Error> {
     let status = match filter {
         CheckoutFilter::All => None,
         CheckoutFilter::Open => Some("open"),
         CheckoutFilter::Complete => Some("complete"),
         CheckoutFilter::Expired => Some("expired"),
     };
-    let (rows, _) = checkout_sessions::page(store.conn(), account_id, status, None, limit)?;
-    rows.into_iter()
-        .map(|row| summary(store, account_id, row))
-        .collect()
+    let search = checkout_sessions::Search {
+        status: status.map(str::to_owned),
+        text: search.to_owned(),
+    };
+    let (rows, total) =
+        checkout_sessions::search(store.conn(), account_id, &search, limit.clamp(1, 500))?;
+    Ok(CheckoutList {
+        rows: rows
+            .into_iter()
+            .map(|row| summary(store, account_id, row))
+            .collect::<Result<_, _>>()?,
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+    })
 }
 
 pub fn detail(store: &Store, account_id: &str, id: &str) -> Result<CheckoutDetail, Error> {

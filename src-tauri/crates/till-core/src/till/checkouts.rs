@@ -4,8 +4,8 @@ use super::{Till, now};
 use crate::Result;
 use crate::checkouts::journal::{self, CheckoutDone};
 use crate::checkouts::{
-    self, CatalogPrice, CheckoutDetail, CheckoutDraft, CheckoutFilter, CheckoutSettings,
-    CheckoutSummary,
+    self, CatalogPrice, CheckoutDetail, CheckoutDraft, CheckoutFilter, CheckoutList,
+    CheckoutSettings,
 };
 use crate::operations::Actor;
 
@@ -45,13 +45,15 @@ impl Till {
         self.money_action(account_id, expire).await
     }
 
+    /// The newest checkouts of a status (or all) whose words hold `search`.
     pub fn checkouts(
         &self,
         account_id: &str,
         filter: CheckoutFilter,
+        search: &str,
         limit: usize,
-    ) -> Result<Vec<CheckoutSummary>> {
-        checkouts::list(&*self.reader()?, account_id, filter, limit)
+    ) -> Result<CheckoutList> {
+        checkouts::list(&*self.reader()?, account_id, filter, search, limit)
     }
 
     pub fn checkout_detail(&self, account_id: &str, session_id: &str) -> Result<CheckoutDetail> {

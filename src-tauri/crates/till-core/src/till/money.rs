@@ -92,21 +92,15 @@ impl Till {
         )
     }
 
-    /// A page of the account's refunds, newest first.
+    /// A page of the account's refunds that the filters keep, newest first.
     pub fn refunds(
         &self,
         account_id: &str,
-        statuses: Vec<String>,
+        query: crate::refund_list::RefundQuery,
         after: Option<crate::refund_list::RefundCursor>,
         limit: u32,
     ) -> Result<crate::refund_list::RefundPage> {
-        crate::refund_list::page(
-            &*self.reader()?,
-            account_id,
-            statuses,
-            after,
-            limit as usize,
-        )
+        crate::refund_list::page(&*self.reader()?, account_id, query, after, limit as usize)
     }
 
     /// Writes the account's journal as CSV into the exports folder; returns

@@ -30,12 +30,13 @@ impl Till {
         crate::payments::currencies(&*self.reader()?, account_id)
     }
 
+    /// The Payments list's search: the newest 200 matches.
     pub fn search_payments(
         &self,
         account_id: &str,
         text: &str,
-    ) -> Result<Vec<crate::payments::PaymentSummary>> {
-        crate::payments::search(&*self.reader()?, account_id, text, 50)
+    ) -> Result<crate::search::PaymentSearch> {
+        crate::search::payments(&*self.reader()?, account_id, text, 200)
     }
 
     /// Where an account's objects are in Stripe's Dashboard.
@@ -94,7 +95,7 @@ impl Till {
         Ok(detail)
     }
 
-    pub fn jump(&self, account_id: &str, text: &str) -> Result<Vec<crate::jump::JumpTarget>> {
+    pub fn jump(&self, account_id: &str, text: &str) -> Result<crate::jump::Jump> {
         crate::jump::jump(&*self.reader()?, account_id, text)
     }
 

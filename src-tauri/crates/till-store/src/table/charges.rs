@@ -5,6 +5,7 @@
 use rusqlite::{Connection, params};
 
 use crate::sql::{self, FromRow, Keyset};
+use crate::table::payment_search;
 use crate::{Migration, Result, text};
 
 pub const MIGRATIONS: &[Migration] = &[CREATE, WORDS, REFUNDED];
@@ -18,9 +19,8 @@ const REFUNDED: Migration = Migration {
         WHERE captured = 1 AND amount_refunded > amount - amount_captured;",
 };
 
-/// A charge's card and billing email are searched in their own text index,
-/// so a charge stored after its PaymentIntent does not rewrite that
-/// PaymentIntent's words (out of rowid order, which makes FTS5 flush).
+/// A charge's card and billing email were searched in their own text
+/// index (replaced by its payment's document in `payment_search`).
 const WORDS: Migration = Migration {
     version: 14,
     name: "charges_text",
@@ -79,14 +79,14 @@ pub struct ChargeRow {
     pub card_last4: Option<String>,
     /// The billing or receipt email.
     pub email: Option<String>,
-    /// Words searched besides the columns: the billing name.
+    /// Words its payment is searched by besides the columns: the billing name.
     pub extra_words: Vec<String>,
     pub raw: String,
 }
 
 const COLUMNS: &str =
     "id, created, amount, amount_captured, amount_refunded, currency, status, captured,
-    payment_intent, customer_id, balance_transaction, card_brand, card_last4, email, raw";
+    payment_intent, customer_id, balance_transaction, card_brand, card_last4, email, raw, extra_words";
 
 const FROM_ROW: FromRow<ChargeRow> = |r| {
     Ok(ChargeRow {
@@ -104,7 +104,7 @@ const FROM_ROW: FromRow<ChargeRow> = |r| {
         card_brand: r.get(11)?,
         card_last4: r.get(12)?,
         email: r.get(13)?,
-        extra_words: Vec::new(),
+        extra_words: payment_search::split_words(r.get(15)?),
         raw: r.get(14)?,
     })
 };
@@ -116,58 +116,68 @@ const LIST: Keyset<ChargeRow> = Keyset {
     key: |r| (r.created, r.id.clone()),
 };
 
-const TABLE: text::Indexed = text::Indexed {
-    table: "charges",
-    columns: COLUMNS,
-    text_table: "charges_text",
-    insert: "INSERT INTO charges (account_id, id, created, amount, amount_captured, amount_refunded, currency, status, captured,
-            payment_intent, customer_id, balance_transaction, card_brand, card_last4, email, raw, words_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-         ON CONFLICT (account_id, id) DO NOTHING",
-    // Once settled, a fee never becomes unknown: a refresh without the
-    // balance transaction keeps the one known.
-    update: "UPDATE charges SET created = ?3, amount = ?4, amount_captured = ?5, amount_refunded = ?6, currency = ?7,
-            status = ?8, captured = ?9, payment_intent = ?10, customer_id = ?11,
-            balance_transaction = coalesce(?12, balance_transaction), card_brand = ?13, card_last4 = ?14, email = ?15,
-            raw = ?16, words_hash = ?17
-         WHERE account_id = ?1 AND id = ?2",
-    existing: "SELECT rowid, words_hash FROM charges WHERE account_id = ?1 AND id = ?2",
-    add_words: "INSERT INTO charges_text (rowid, words) VALUES (?1, ?2)",
-    remove_words: "DELETE FROM charges_text WHERE rowid = ?1",
-};
+const INSERT: &str = "INSERT INTO charges (account_id, id, created, amount, amount_captured, amount_refunded, currency,
+        status, captured, payment_intent, customer_id, balance_transaction, card_brand, card_last4, email, raw, extra_words,
+        words_hash)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+     ON CONFLICT (account_id, id) DO NOTHING";
 
-/// Adds or refreshes one Charge and its search words (id, card last four,
-/// billing email). A known balance transaction is kept when a refresh comes
-/// without one: once settled, a fee never becomes unknown.
+// Once settled, a fee never becomes unknown: a refresh without the balance
+// transaction keeps the one known.
+const UPDATE: &str = "UPDATE charges SET created = ?3, amount = ?4, amount_captured = ?5, amount_refunded = ?6,
+        currency = ?7, status = ?8, captured = ?9, payment_intent = ?10, customer_id = ?11,
+        balance_transaction = coalesce(?12, balance_transaction), card_brand = ?13, card_last4 = ?14, email = ?15,
+        raw = ?16, extra_words = ?17, words_hash = ?18
+     WHERE account_id = ?1 AND id = ?2";
+
+/// Adds or refreshes one Charge. A known balance transaction is kept when
+/// a refresh comes without one: once settled, a fee never becomes unknown.
+/// When what its payment is searched by changes (card last four, billing
+/// email and name), the payment's search document is rewritten, if the
+/// payment is cached; otherwise the payment reads it when it comes.
 pub fn upsert(conn: &Connection, account_id: &str, row: &ChargeRow) -> Result<()> {
-    // The payment's id too, so that "pi_… 4242" finds the payment through
-    // this charge.
-    let words = text::words(
-        &row.id,
-        &[&row.payment_intent, &row.card_last4, &row.email],
-        &row.extra_words,
-    );
-    TABLE.upsert(
-        conn,
-        (account_id, &row.id),
-        params![
-            row.created,
-            row.amount,
-            row.amount_captured,
-            row.amount_refunded,
-            row.currency,
-            row.status,
-            row.captured,
-            row.payment_intent,
-            row.customer_id,
-            row.balance_transaction,
-            row.card_brand,
-            row.card_last4,
-            row.email,
-            row.raw
-        ],
-        &words,
-    )
+    let mut words: Vec<&str> = [&row.payment_intent, &row.card_last4, &row.email]
+        .into_iter()
+        .filter_map(|c| c.as_deref())
+        .collect();
+    words.extend(row.extra_words.iter().map(String::as_str));
+    let hash = text::hash(&words.join("\u{1f}"));
+    let extra_words = payment_search::join_words(&row.extra_words);
+    let values = params![
+        account_id,
+        row.id,
+        row.created,
+        row.amount,
+        row.amount_captured,
+        row.amount_refunded,
+        row.currency,
+        row.status,
+        row.captured,
+        row.payment_intent,
+        row.customer_id,
+        row.balance_transaction,
+        row.card_brand,
+        row.card_last4,
+        row.email,
+        row.raw,
+        extra_words,
+        hash
+    ];
+    // No RETURNING (it opens a statement savepoint, and FTS5 writes its
+    // pending words out at each): the insert says whether the row is new.
+    let changed = if sql::execute(conn, INSERT, values)? == 1 {
+        true
+    } else {
+        let stored: Option<i64> = conn
+            .prepare_cached("SELECT words_hash FROM charges WHERE account_id = ?1 AND id = ?2")?
+            .query_row([account_id, &row.id], |r| r.get(0))?;
+        sql::execute(conn, UPDATE, values)?;
+        stored != Some(hash)
+    };
+    if changed && let Some(payment) = &row.payment_intent {
+        payment_search::refresh(conn, account_id, payment)?;
+    }
+    Ok(())
 }
 
 pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<ChargeRow>> {
@@ -222,7 +232,7 @@ pub fn fee_pending(conn: &Connection, account_id: &str, limit: usize) -> Result<
 
 /// Drops an account's cached charges.
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
-    TABLE.remove_account(conn, account_id)
+    sql::remove_account(conn, "charges", account_id)
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! `checkout_sessions` and `checkout_line_items`: the cached Checkout
 //! Sessions of every account and what each one sells. Line items belong to
-//! their session: they are replaced as a whole and go when it goes.
+//! their session: they are replaced as a whole and go when it goes. What a
+//! session sold, its reference and email are searched with the payment it
+//! made ([`super::payment_search`]), kept in step by every write here.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, params, params_from_iter};
 
 use crate::sql::{self, After, FromRow, Keyset, Where};
+use crate::table::payment_search;
 use crate::{Migration, Result};
 
 pub const MIGRATIONS: &[Migration] = &[Migration {
@@ -115,7 +118,8 @@ const LIST: Keyset<SessionRow> = Keyset {
 };
 
 /// Adds or refreshes one session; its line items stay (an upsert, never a
-/// delete and insert, which would cascade to them).
+/// delete and insert, which would cascade to them). Its payment's search
+/// document takes its reference and email, if the payment is cached.
 pub fn upsert(conn: &Connection, account_id: &str, row: &SessionRow) -> Result<()> {
     sql::execute(
         conn,
@@ -133,6 +137,9 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &SessionRow) -> Result<(
             row.payment_intent, row.url, row.raw
         ],
     )?;
+    if let Some(payment) = &row.payment_intent {
+        payment_search::refresh(conn, account_id, payment)?;
+    }
     Ok(())
 }
 
@@ -141,7 +148,7 @@ pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<Sessi
 }
 
 /// Replaces a session's line items with these, in this order. The session
-/// must be cached first.
+/// must be cached first. Its payment's search document takes their names.
 pub fn replace_line_items(
     conn: &Connection,
     account_id: &str,
@@ -164,6 +171,16 @@ pub fn replace_line_items(
                 item.amount_total, item.currency, item.price_id, item.raw
             ],
         )?;
+    }
+    let payment: Option<String> = sql::optional(
+        conn,
+        "SELECT payment_intent FROM checkout_sessions WHERE account_id = ?1 AND id = ?2",
+        [account_id, session_id],
+        |r| r.get(0),
+    )?
+    .flatten();
+    if let Some(payment) = payment {
+        payment_search::refresh(conn, account_id, &payment)?;
     }
     Ok(())
 }
@@ -210,6 +227,72 @@ pub fn page(
         after,
         limit,
     )
+}
+
+/// Sessions whose id, email, reference, payment or a line's name contains
+/// every word (any case), of one status or all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub status: Option<String>,
+    pub text: String,
+}
+
+/// One word in any of a session's searched columns or lines, its `LIKE`
+/// pattern the numbered parameter `n`.
+fn has_word(n: usize) -> String {
+    let like = format!("LIKE ?{n} ESCAPE '\\'");
+    format!(
+        "(id {like} OR customer_email {like} OR client_reference_id {like} OR payment_intent {like}
+          OR EXISTS (SELECT 1 FROM checkout_line_items l WHERE l.account_id = checkout_sessions.account_id
+              AND l.session_id = checkout_sessions.id AND l.description {like}))"
+    )
+}
+
+/// The `WHERE` of a search, and its values.
+fn search_where(search: &Search, account_id: &str) -> (String, Vec<rusqlite::types::Value>) {
+    let mut clauses = "account_id = ?1".to_owned();
+    let mut values = vec![rusqlite::types::Value::from(account_id.to_owned())];
+    if let Some(status) = &search.status {
+        values.push(status.clone().into());
+        clauses.push_str(&format!(" AND status = ?{}", values.len()));
+    }
+    for word in search.text.split_whitespace() {
+        let escaped = word
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        values.push(format!("%{escaped}%").into());
+        clauses.push_str(" AND ");
+        clauses.push_str(&has_word(values.len()));
+    }
+    (clauses, values)
+}
+
+/// The newest sessions a search finds, at most `limit`, and how many it
+/// finds in all. A few thousand sessions are read through: a session is
+/// searched by a line's name, which no index holds.
+pub fn search(
+    conn: &Connection,
+    account_id: &str,
+    search: &Search,
+    limit: usize,
+) -> Result<(Vec<SessionRow>, u64)> {
+    let (clauses, values) = search_where(search, account_id);
+    let rows = sql::rows(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM checkout_sessions WHERE {clauses} ORDER BY created DESC, id DESC LIMIT {}",
+            sql::limit(limit)
+        ),
+        params_from_iter(values.clone()),
+        FROM_ROW,
+    )?;
+    let total = sql::count(
+        conn,
+        &format!("SELECT count(*) FROM checkout_sessions WHERE {clauses}"),
+        params_from_iter(values),
+    )?;
+    Ok((rows, total))
 }
 
 const OPEN_EXPIRING: &str = "FROM checkout_sessions
@@ -386,6 +469,64 @@ mod tests {
         assert_eq!(ids(&found, |s| &s.id), expected);
         let plan = testing::plan(store.conn(), &format!("SELECT id {OPEN_EXPIRING}"));
         assert!(plan.contains("checkout_sessions_open"), "{plan}");
+    }
+
+    #[test]
+    fn a_search_reads_every_session_by_its_lines_email_reference_and_ids_and_counts_them() {
+        let store = filled();
+        let conn = store.conn();
+        for n in 0..30 {
+            let name = if n % 2 == 0 {
+                "Flat white"
+            } else {
+                "Oat_latte 100%"
+            };
+            replace_line_items(
+                conn,
+                "acct_1",
+                &format!("cs_{n:03}"),
+                &[LineItemRow {
+                    description: Some(name.into()),
+                    ..item(1)
+                }],
+            )
+            .unwrap();
+        }
+        upsert(
+            conn,
+            "acct_1",
+            &SessionRow {
+                customer_email: Some("ines.haddad@example.com".into()),
+                client_reference_id: Some("cart-9".into()),
+                ..session(4)
+            },
+        )
+        .unwrap();
+        let find = |status: Option<&str>, text: &str, limit| {
+            let search = Search {
+                status: status.map(str::to_owned),
+                text: text.into(),
+            };
+            let (rows, total) = super::search(conn, "acct_1", &search, limit).unwrap();
+            (ids(&rows, |s| &s.id), total)
+        };
+        let (rows, total) = find(None, "WHITE", 5);
+        assert_eq!(total, 15, "every match counted, beyond the page");
+        assert_eq!(rows, ["cs_028", "cs_026", "cs_024", "cs_022", "cs_020"]);
+        assert_eq!(find(Some("complete"), "white", 100).1, 5);
+        assert_eq!(
+            find(None, "haddad cart-9", 10),
+            (vec!["cs_004".to_owned()], 1)
+        );
+        assert_eq!(find(None, "pi_004", 10).0, ["cs_004"], "its payment");
+        assert_eq!(find(None, "100%", 100).1, 15, "% is a character");
+        assert_eq!(
+            find(None, "t_", 100).1,
+            15,
+            "_ too: Oat_latte, not \"Flat white\""
+        );
+        assert_eq!(find(None, "", 100).1, 30);
+        assert_eq!(find(None, "cs_099", 10).1, 0, "accounts never mix");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod checkout_sessions;
 pub mod customers;
 pub mod operations;
 pub mod payment_intents;
+pub mod payment_search;
 pub mod payouts;
 pub mod refunds;
 pub mod sync_state;
@@ -31,6 +32,7 @@ pub const MIGRATIONS: &[&[Migration]] = &[
     sync_state::MIGRATIONS,
     operations::MIGRATIONS,
     checkout_defaults::MIGRATIONS,
+    payment_search::MIGRATIONS,
 ];
 
 /// Drops everything cached and synced for an account, but not the account

@@ -1,12 +1,14 @@
 //! `payment_intents`: the cached PaymentIntents of every account, with the
-//! columns the lists filter and sort on, Stripe's raw JSON beside them, and
-//! a full-text index (FTS5) over what a person searches by: ids, emails,
-//! names, descriptions, metadata values, card last four.
+//! columns the lists filter and sort on and Stripe's raw JSON beside them.
+//! What a person searches them by (emails, names, descriptions, metadata
+//! values, card last four, what a checkout sold) is in
+//! [`super::payment_search`], written with each row.
 
-use rusqlite::{Connection, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::sql::{self, Where};
-use crate::{Migration, Result, text};
+use crate::table::payment_search::{self, Stored};
+use crate::{Migration, Result};
 
 pub const MIGRATIONS: &[Migration] = &[CREATE, WORDS_HASH, OVERVIEW];
 
@@ -89,76 +91,115 @@ pub struct PaymentRow {
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub order_id: Option<String>,
-    /// Words searched besides the columns: metadata values, customer name.
+    /// Words searched besides the columns: metadata values.
     pub extra_words: Vec<String>,
     pub raw: String,
 }
 
-impl PaymentRow {
-    /// The card's last four are searched through the charge (its own text
-    /// index), so a charge arriving later never rewrites these words.
-    fn words(&self) -> String {
-        text::words(
-            &self.id,
-            &[
-                &self.customer_id,
-                &self.customer_email,
-                &self.description,
-                &self.latest_charge,
-                &self.order_id,
-            ],
-            &self.extra_words,
-        )
-    }
-}
+const INSERT: &str = "INSERT INTO payment_intents (account_id, id, created, amount, amount_capturable, amount_received,
+        currency, status, capture_method, customer_id, customer_email, description, latest_charge, capture_before, card_brand,
+        card_last4, order_id, raw, extra_words, search_key, words_hash)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 
-const TABLE: text::Indexed = text::Indexed {
-    table: "payment_intents",
-    columns: COLUMNS,
-    text_table: "payment_intents_text",
-    insert: "INSERT INTO payment_intents (account_id, id, created, amount, amount_capturable, amount_received, currency, status,
-            capture_method, customer_id, customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw,
-            words_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-         ON CONFLICT (account_id, id) DO NOTHING",
-    // A hold's deadline and the card come only from some sources (an
-    // expanded charge): a refresh without them keeps what was known.
-    update: "UPDATE payment_intents SET created = ?3, amount = ?4, amount_capturable = ?5, amount_received = ?6,
-            currency = ?7, status = ?8, capture_method = ?9, customer_id = ?10, customer_email = ?11, description = ?12,
-            latest_charge = ?13, capture_before = coalesce(?14, capture_before), card_brand = coalesce(?15, card_brand),
-            card_last4 = coalesce(?16, card_last4), order_id = ?17, raw = ?18, words_hash = ?19
-         WHERE account_id = ?1 AND id = ?2",
-    existing: "SELECT rowid, words_hash FROM payment_intents WHERE account_id = ?1 AND id = ?2",
-    add_words: "INSERT INTO payment_intents_text (rowid, words) VALUES (?1, ?2)",
-    remove_words: "DELETE FROM payment_intents_text WHERE rowid = ?1",
-};
+// A hold's deadline and the card come only from some sources (an expanded
+// charge): a refresh without them keeps what was known.
+const UPDATE: &str = "UPDATE payment_intents SET created = ?3, amount = ?4, amount_capturable = ?5, amount_received = ?6,
+        currency = ?7, status = ?8, capture_method = ?9, customer_id = ?10, customer_email = ?11, description = ?12,
+        latest_charge = ?13, capture_before = coalesce(?14, capture_before), card_brand = coalesce(?15, card_brand),
+        card_last4 = coalesce(?16, card_last4), order_id = ?17, raw = ?18, extra_words = ?19
+     WHERE account_id = ?1 AND id = ?2";
 
-/// Adds or refreshes one PaymentIntent and its search words. Call inside
-/// the page's transaction.
+/// Adds or refreshes one PaymentIntent and its search document (with what
+/// its cached charges and checkout add). Call inside the page's
+/// transaction. A new row is written once, with its document's key; a
+/// refresh rewrites the document only if it changed.
 pub fn upsert(conn: &Connection, account_id: &str, row: &PaymentRow) -> Result<()> {
-    TABLE.upsert(
-        conn,
-        (account_id, &row.id),
-        params![
-            row.created,
-            row.amount,
-            row.amount_capturable,
-            row.amount_received,
-            row.currency,
-            row.status,
-            row.capture_method,
-            row.customer_id,
-            row.customer_email,
-            row.description,
-            row.latest_charge,
-            row.capture_before,
-            row.card_brand,
-            row.card_last4,
-            row.order_id,
-            row.raw
-        ],
-        &row.words(),
-    )?;
+    let stored = conn
+        .prepare_cached(
+            "SELECT rowid, created, search_key, words_hash, card_last4
+             FROM payment_intents WHERE account_id = ?1 AND id = ?2",
+        )?
+        .query_row([account_id, &row.id], |r| {
+            Ok((
+                Stored {
+                    rowid: r.get(0)?,
+                    created: r.get(1)?,
+                    key: r.get(2)?,
+                    hash: r.get(3)?,
+                },
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })
+        .optional()?;
+    // The card kept by a refresh without one is still searched by.
+    let mut own = row.clone();
+    if let Some((_, card_last4)) = &stored {
+        own.card_last4 = row.card_last4.clone().or_else(|| card_last4.clone());
+    }
+    let document =
+        payment_search::document(conn, account_id, &row.id, payment_search::own_values(&own))?;
+    let extra_words = payment_search::join_words(&row.extra_words);
+    match stored {
+        None => {
+            let key = payment_search::allocate(conn, row.created)?;
+            sql::execute(
+                conn,
+                INSERT,
+                params![
+                    account_id,
+                    row.id,
+                    row.created,
+                    row.amount,
+                    row.amount_capturable,
+                    row.amount_received,
+                    row.currency,
+                    row.status,
+                    row.capture_method,
+                    row.customer_id,
+                    row.customer_email,
+                    row.description,
+                    row.latest_charge,
+                    row.capture_before,
+                    row.card_brand,
+                    row.card_last4,
+                    row.order_id,
+                    row.raw,
+                    extra_words,
+                    key,
+                    crate::text::hash(&document)
+                ],
+            )?;
+            payment_search::add(conn, key, &document)?;
+        }
+        Some((stored, _)) => {
+            sql::execute(
+                conn,
+                UPDATE,
+                params![
+                    account_id,
+                    row.id,
+                    row.created,
+                    row.amount,
+                    row.amount_capturable,
+                    row.amount_received,
+                    row.currency,
+                    row.status,
+                    row.capture_method,
+                    row.customer_id,
+                    row.customer_email,
+                    row.description,
+                    row.latest_charge,
+                    row.capture_before,
+                    row.card_brand,
+                    row.card_last4,
+                    row.order_id,
+                    row.raw,
+                    extra_words
+                ],
+            )?;
+            payment_search::write(conn, &stored, row.created, &document)?;
+        }
+    }
     sql::execute(
         conn,
         "INSERT OR IGNORE INTO payment_currencies (account_id, currency) VALUES (?1, ?2)",
@@ -239,10 +280,10 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
-const COLUMNS: &str = "id, created, amount, amount_capturable, amount_received, currency, status, capture_method, customer_id,
-    customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw";
+pub(crate) const COLUMNS: &str = "id, created, amount, amount_capturable, amount_received, currency, status, capture_method,
+    customer_id, customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw, extra_words";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
+pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
     Ok(PaymentRow {
         id: r.get(0)?,
         created: r.get(1)?,
@@ -260,7 +301,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
         card_brand: r.get(13)?,
         card_last4: r.get(14)?,
         order_id: r.get(15)?,
-        extra_words: Vec::new(),
+        extra_words: payment_search::split_words(r.get(17)?),
         raw: r.get(16)?,
     })
 }
@@ -335,42 +376,18 @@ fn filter_where(filter: &Filter, account_id: &str) -> Where {
 const REFUNDED: &str = "id IN (SELECT payment_intent FROM charges
     WHERE account_id = ? AND captured = 1 AND amount_refunded > amount - amount_captured)";
 
-/// Full-text search: every word must match, as a prefix (`ada` finds
-/// `ada@example.com`, `pi_3` finds `pi_3Mx…`), in the payment's words or in
-/// those of one of its charges (card last four, billing email). Newest first.
+/// What a person typed, newest first: words of three characters or more
+/// match any part of a payment's words (`haddad` finds
+/// `ines.haddad1@example.com`), one or two the start of a word, and the
+/// start of an id its payment (`pi_3Mx`, a charge's `ch_…`, a checkout's
+/// `cs_…`). See [`payment_search::find`] for the rest of the query.
 pub fn search(
     conn: &Connection,
     account_id: &str,
     text: &str,
     limit: usize,
 ) -> Result<Vec<PaymentRow>> {
-    let Some(query) = text::match_query(text) else {
-        return Ok(Vec::new());
-    };
-    // The text indexes first (CROSS JOIN fixes the order in SQLite): else the
-    // planner walks the whole created index to avoid sorting a few hits.
-    let columns: Vec<String> = COLUMNS
-        .split(',')
-        .map(|c| format!("t.{}", c.trim()))
-        .collect();
-    let sql = format!(
-        "WITH hits AS MATERIALIZED (
-            SELECT rowid FROM payment_intents_text WHERE payment_intents_text MATCH ?1
-            UNION
-            SELECT p.rowid FROM charges_text ct CROSS JOIN charges c ON c.rowid = ct.rowid
-                CROSS JOIN payment_intents p ON p.account_id = c.account_id AND p.id = c.payment_intent
-             WHERE charges_text MATCH ?1 AND c.account_id = ?2
-         )
-         SELECT {} FROM hits CROSS JOIN payment_intents t ON t.rowid = hits.rowid
-         WHERE t.account_id = ?2 ORDER BY t.created DESC, t.id DESC LIMIT ?3",
-        columns.join(", ")
-    );
-    sql::rows(
-        conn,
-        &sql,
-        params![query, account_id, sql::limit(limit)],
-        from_row,
-    )
+    Ok(payment_search::find(conn, account_id, &payment_search::Query::words(text), limit)?.rows)
 }
 
 /// The card and email of a PaymentIntent's charge, learnt after the
@@ -395,14 +412,7 @@ pub fn set_card(
 }
 
 pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<PaymentRow>> {
-    sql::optional(
-        conn,
-        "SELECT id, created, amount, amount_capturable, amount_received, currency, status, capture_method, customer_id,
-            customer_email, description, latest_charge, capture_before, card_brand, card_last4, order_id, raw
-         FROM payment_intents WHERE account_id = ?1 AND id = ?2",
-        params![account_id, id],
-        from_row,
-    )
+    sql::by_id(conn, "payment_intents", COLUMNS, account_id, id, from_row)
 }
 
 /// Money taken in a period: per currency, what succeeded payments received.
@@ -468,7 +478,8 @@ pub fn holds(conn: &Connection, account_id: &str) -> Result<Vec<PaymentRow>> {
 /// Drops an account's cached payments (when the account is removed).
 pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     sql::remove_account(conn, "payment_currencies", account_id)?;
-    TABLE.remove_account(conn, account_id)
+    payment_search::remove_account(conn, account_id)?;
+    sql::remove_account(conn, "payment_intents", account_id)
 }
 
 #[cfg(test)]

@@ -121,32 +121,63 @@ pub fn for_payment_intent(
     LIST.all_with(conn, account_id, ("payment_intent", payment_intent))
 }
 
-/// A page of refunds newest first, of the given statuses (all when empty),
-/// starting after `after`; the second value is where the next page starts.
 /// A hold let go (a release, or what a partial capture did not take) shows
 /// up at Stripe as a succeeded refund without a balance transaction: no money
 /// moved, so it is not a refund to the merchant. Every real refund that
 /// succeeded has its balance transaction.
 pub const MOVED_MONEY: &str = "NOT (status = 'succeeded' AND balance_transaction IS NULL)";
 
+/// Which refunds a list shows; empty or `None` leaves that open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub statuses: Vec<String>,
+    /// Lowercase ISO code.
+    pub currency: Option<String>,
+    /// Unix time, inclusive.
+    pub created_from: Option<i64>,
+    /// Unix time, exclusive.
+    pub created_before: Option<i64>,
+    /// In the currency's smallest unit, inclusive.
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
+}
+
+impl Filter {
+    /// Refunds of these statuses (all when empty), nothing else asked.
+    pub fn statuses(statuses: &[String]) -> Self {
+        Self {
+            statuses: statuses.to_vec(),
+            ..Self::default()
+        }
+    }
+
+    fn clauses(&self) -> Where {
+        Where::default()
+            .any_of("status", &self.statuses)
+            .equals("currency", self.currency.as_deref())
+            .compare("created >=", self.created_from)
+            .compare("created <", self.created_before)
+            .compare("amount >=", self.amount_min)
+            .compare("amount <=", self.amount_max)
+            .and(MOVED_MONEY)
+    }
+}
+
+/// A page of refunds newest first that a filter keeps, starting after
+/// `after`; the second value is where the next page starts.
 pub fn page(
     conn: &Connection,
     account_id: &str,
-    statuses: &[String],
+    filter: &Filter,
     after: Option<&After>,
     limit: usize,
 ) -> Result<(Vec<RefundRow>, Option<After>)> {
-    let filter = Where::default().any_of("status", statuses).and(MOVED_MONEY);
-    LIST.page(conn, account_id, filter, after, limit)
+    LIST.page(conn, account_id, filter.clauses(), after, limit)
 }
 
-/// How many refunds have the given statuses (all when empty).
-pub fn count(conn: &Connection, account_id: &str, statuses: &[String]) -> Result<u64> {
-    LIST.count(
-        conn,
-        account_id,
-        Where::default().any_of("status", statuses).and(MOVED_MONEY),
-    )
+/// How many refunds a filter keeps.
+pub fn count(conn: &Connection, account_id: &str, filter: &Filter) -> Result<u64> {
+    LIST.count(conn, account_id, filter.clauses())
 }
 
 /// Money refunded in a period, per currency.
@@ -234,12 +265,12 @@ mod tests {
             ..release.clone()
         };
         upsert(conn, "a", &real).unwrap();
-        let (rows, _) = page(conn, "a", &[], None, 10).unwrap();
+        let (rows, _) = page(conn, "a", &Filter::default(), None, 10).unwrap();
         assert_eq!(
             rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
             vec!["re_real"]
         );
-        assert_eq!(count(conn, "a", &[]).unwrap(), 1);
+        assert_eq!(count(conn, "a", &Filter::default()).unwrap(), 1);
         let totals = totals(conn, "a", 0, 100).unwrap();
         assert_eq!((totals[0].amount, totals[0].count), (200, 1));
         assert!(
@@ -280,7 +311,7 @@ mod tests {
         let conn = store.conn();
         let statuses = vec!["pending".to_owned(), "succeeded".to_owned()];
         let seen = walk(7, |after, limit| {
-            page(conn, "acct_1", &statuses, after, limit)
+            page(conn, "acct_1", &Filter::statuses(&statuses), after, limit)
         });
         let mut expected: Vec<RefundRow> = (0..60)
             .map(refund)
@@ -288,13 +319,76 @@ mod tests {
             .collect();
         expected.sort_by(|a, b| (b.created, &b.id).cmp(&(a.created, &a.id)));
         assert_eq!(seen, expected);
-        assert_eq!(count(conn, "acct_1", &statuses).unwrap(), 24);
         assert_eq!(
-            walk(50, |after, limit| page(conn, "acct_1", &[], after, limit)).len(),
+            count(conn, "acct_1", &Filter::statuses(&statuses)).unwrap(),
+            24
+        );
+        assert_eq!(
+            walk(50, |after, limit| page(
+                conn,
+                "acct_1",
+                &Filter::default(),
+                after,
+                limit
+            ))
+            .len(),
             60
         );
-        assert_eq!(count(conn, "acct_1", &[]).unwrap(), 60);
-        assert_eq!(count(conn, "acct_2", &[]).unwrap(), 1, "accounts never mix");
+        assert_eq!(count(conn, "acct_1", &Filter::default()).unwrap(), 60);
+        assert_eq!(
+            count(conn, "acct_2", &Filter::default()).unwrap(),
+            1,
+            "accounts never mix"
+        );
+    }
+
+    #[test]
+    fn the_date_amount_and_currency_filters_combine_and_counts_agree() {
+        let store = filled();
+        let conn = store.conn();
+        let filter = Filter {
+            currency: Some("usd".into()),
+            created_from: Some(refund(10).created),
+            created_before: Some(refund(40).created),
+            amount_min: Some(115),
+            amount_max: Some(130),
+            ..Filter::default()
+        };
+        let expected: Vec<RefundRow> = {
+            let mut rows: Vec<RefundRow> = (0..60)
+                .map(refund)
+                .filter(|r| r.currency == "usd")
+                .filter(|r| r.created >= refund(10).created && r.created < refund(40).created)
+                .filter(|r| (115..=130).contains(&r.amount))
+                .collect();
+            rows.sort_by(|a, b| (b.created, &b.id).cmp(&(a.created, &a.id)));
+            rows
+        };
+        assert!(expected.len() > 3, "the filter keeps some");
+        assert_eq!(
+            walk(4, |after, limit| page(
+                conn, "acct_1", &filter, after, limit
+            )),
+            expected
+        );
+        assert_eq!(
+            count(conn, "acct_1", &filter).unwrap(),
+            expected.len() as u64
+        );
+        let eur = Filter {
+            currency: Some("eur".into()),
+            ..Filter::default()
+        };
+        assert!(
+            walk(50, |after, limit| page(conn, "acct_1", &eur, after, limit))
+                .iter()
+                .all(|r| r.currency == "eur")
+        );
+        assert_eq!(
+            count(conn, "acct_2", &filter).unwrap(),
+            0,
+            "accounts never mix"
+        );
     }
 
     #[test]
