@@ -143,19 +143,23 @@ export function customerOf(text: string): { customerId: string | null; customerE
   return { customerId: null, customerEmail: trimmed };
 }
 
-/** "closes in 42 min", "closes in 3 h 5 min", "closed". */
+/** "closes in 42 min", "closes in 3 h 5 min", or "closing now" once the time
+ * has come and Stripe has not closed it yet. `nowSeconds` is Stripe's now
+ * (this computer's clock may be off). */
 export function closesIn(expiresAt: number, nowSeconds: number): string {
   const left = expiresAt - nowSeconds;
-  if (left <= 0) return "closed";
+  if (left <= 0) return "closing now";
   const hours = Math.floor(left / 3600);
   const minutes = Math.floor((left % 3600) / 60);
   if (hours > 0) return `closes in ${hours} h ${minutes} min`;
   return `closes in ${Math.max(minutes, 1)} min`;
 }
 
-/** The list's words for a session's state and its payment's. */
-export function checkoutState(status: string, paymentState: string | null, nowSeconds: number, expiresAt: number): string {
-  if (status === "open") return expiresAt <= nowSeconds ? "Expired" : "Open";
+/** The list's words for a session's state and its payment's: Stripe's
+ * status, never this computer's guess from the time (its clock may be off,
+ * and Stripe closes a session itself). */
+export function checkoutState(status: string, paymentState: string | null): string {
+  if (status === "open") return "Open";
   if (status === "expired") return "Expired";
   if (paymentState === "requires_capture") return "Paid · on hold";
   if (paymentState === "succeeded") return "Paid";

@@ -2,7 +2,7 @@
 // words of its own, a declined card says why, and a code Till does not know
 // still shows Stripe's message and the request id.
 import { describe, expect, it } from "vitest";
-import type { StripeProblem, StripeRefusal, TillError } from "./bindings";
+import type { StripeFailure, StripeProblem, StripeRefusal, TillError } from "./bindings";
 import { describeError } from "./errors";
 
 // Every kind, checked by the compiler: a kind added to the core and missing
@@ -38,6 +38,8 @@ function refused(kind: StripeProblem, fields: Partial<StripeRefusal> = {}): Till
       permission: null,
       message: "Stripe's own sentence.",
       requestId: "req_123",
+      request: null,
+      status: null,
       ...fields,
     },
   };
@@ -117,5 +119,34 @@ describe("Stripe's refusals", () => {
     expect(text.fix).toBeUndefined();
     // Without a request id, or a code, Stripe's message still reads alone.
     expect(describeError(refused("other", { requestId: null, message: "Nope." })).detail).toBe("Nope.");
+  });
+});
+
+describe("a Stripe error names what Till was doing and the request (issue 17, 5)", () => {
+  it("puts the request before Stripe's words, and what Till was doing before that", () => {
+    const error = refused("resourceMissing", {
+      request: "GET /v1/account",
+      status: 404,
+      message: "Unrecognized request URL (GET: /v1/account).",
+    });
+    const text = describeError(error, { doing: "Checking the key with Stripe" });
+    expect(text.detail).toBe(
+      "Checking the key with Stripe: GET /v1/account: Unrecognized request URL (GET: /v1/account). (request req_123)",
+    );
+  });
+
+  it("calls nothing offline unless nothing answered", () => {
+    const failed = (kind: StripeFailure): TillError => ({
+      code: "stripe",
+      detail: "GET /v1/balance: Stripe answered HTTP 503: busy",
+      requestId: null,
+      request: "GET /v1/balance",
+      kind,
+    });
+    expect(describeError(failed({ kind: "unreachable" })).title).toBe("Stripe could not be reached");
+    expect(describeError(failed({ kind: "serverError", status: 503 })).title).toBe("Stripe is having trouble");
+    expect(describeError(failed({ kind: "serverError", status: 503 }), { doing: "Refunding" }).detail).toBe(
+      "Refunding: GET /v1/balance: Stripe answered HTTP 503: busy",
+    );
   });
 });

@@ -19,6 +19,12 @@ export async function followAccount(accountId: string): Promise<void> {
   await commands.startSync(accountId);
 }
 
+/** Stripe's now, in Unix seconds: this computer's, corrected by how far its
+ * clock is off Stripe's when the sync measured more than five minutes. */
+export function stripeNow(accountId: string | undefined, nowSeconds: number): number {
+  return nowSeconds + (statusOf(accountId)?.clockSkew ?? 0);
+}
+
 /** Tells the core whether the window is in front, so that it polls accordingly. */
 export function watchFocus(): () => void {
   const report = () => void commands.setWindowFocused(document.visibilityState === "visible" && document.hasFocus());

@@ -9,8 +9,9 @@ const base: SyncProgress = {
   remaining: 750,
   rate: 100,
   lastSyncedAt: null,
-  offlineSince: null,
   problem: null,
+  kinds: [],
+  clockSkew: null,
 };
 
 describe("sync status words", () => {
