@@ -2,7 +2,7 @@
 import { flushSync } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TillError } from "./bindings";
-import { Loader, type Answer } from "./loader.svelte";
+import { Loader, type Answer, type LoaderOptions } from "./loader.svelte";
 
 type Listener = (event: { payload: { accountId: string; stored: number } }) => void;
 const bus = vi.hoisted(() => ({ listeners: [] as Listener[] }));
@@ -34,7 +34,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const stops: (() => void)[] = [];
 afterEach(() => stops.splice(0).forEach((stop) => stop()));
 
-function setup(first: In | null = { accountId: "acct_1", filter: "all" }) {
+function setup(first: In | null = { accountId: "acct_1", filter: "all" }, keep?: LoaderOptions<In, string[]>["keep"]) {
   const inputs = $state<{ value: In | null }>({ value: first });
   const requests: Pending[] = [];
   const load = (asked: In, shown: string[] | null) =>
@@ -60,6 +60,7 @@ function setup(first: In | null = { accountId: "acct_1", filter: "all" }) {
         load,
         account: (i) => i.accountId,
         isEmpty: (rows) => rows.length === 0,
+        keep,
       });
     }),
   );
@@ -116,6 +117,22 @@ describe("Loader", () => {
     expect([loader.state, loader.data]).toEqual(["loading", null]);
     await requests[3]?.answer(["succeeded refund"]);
     expect(loader.data).toEqual(["succeeded refund"]);
+  });
+
+  it("keeps the last answer on screen for new inputs when asked, and still drops a stale one", async () => {
+    const { loader, requests, set } = setup(undefined, (previous, next) => previous.accountId === next.accountId);
+    await requests[0]?.answer(["every refund"]);
+    set({ accountId: "acct_1", filter: "fai" });
+    set({ accountId: "acct_1", filter: "failed" });
+    // While the new inputs load, the last answer stays, and is what `shown` gets.
+    expect([loader.state, loader.data, loader.loading]).toEqual(["ready", ["every refund"], true]);
+    expect(requests[2]?.shown).toEqual(["every refund"]);
+    await requests[2]?.answer(["failed refund"]);
+    await requests[1]?.answer(["half-typed"]);
+    expect(loader.data).toEqual(["failed refund"]);
+    // Another account starts from nothing.
+    set({ accountId: "acct_2", filter: "failed" });
+    expect([loader.state, loader.data]).toEqual(["loading", null]);
   });
 
   it("drops an answer that came after inputs were taken away", async () => {

@@ -53,6 +53,13 @@ export interface LoaderOptions<I, T> {
   isEmpty?: (data: T) => boolean;
   /** Each answer as it replaces what was shown (null on a first load). */
   onanswer?: (data: T, previous: T | null) => void;
+  /**
+   * Whether new inputs keep the last answer on screen until their own
+   * replaces it (search as you type: no flash of the whole list between
+   * two keys); `load` then gets that answer as `shown`. Without it, new
+   * inputs start from nothing.
+   */
+  keep?: (previous: I, next: I) => boolean;
 }
 
 export class Loader<I, T> {
@@ -131,6 +138,7 @@ export class Loader<I, T> {
 
   #change(inputs: I | null, key: string): void {
     if (key === this.#key) return;
+    const previous = this.#inputs;
     this.#key = key;
     this.#inputs = inputs;
     this.#again = false;
@@ -140,7 +148,8 @@ export class Loader<I, T> {
       return;
     }
     this.active = true;
-    void this.#run(true);
+    const keep = previous !== null && this.data !== null && (this.#options.keep?.(previous, inputs) ?? false);
+    void this.#run(!keep);
   }
 
   async #run(fresh: boolean): Promise<void> {

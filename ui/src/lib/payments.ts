@@ -28,6 +28,18 @@ export const STATUS_FILTERS: readonly { label: string; statuses: string[]; refun
 
 export type DateRangeId = "any" | "today" | "7d" | "30d" | "90d" | "year" | "custom";
 
+/** The date, currency and amount a money list is narrowed to (Payments, Refunds). */
+export type Ranges = {
+  /** Unix time, inclusive. */
+  createdFrom: number | null;
+  /** Unix time, exclusive. */
+  createdBefore: number | null;
+  currency: string | null;
+  /** Minor units of `currency`; none without a currency. */
+  amountMin: number | null;
+  amountMax: number | null;
+};
+
 export const DATE_RANGES: readonly { id: DateRangeId; label: string }[] = [
   { id: "any", label: "Any time" },
   { id: "today", label: "Today" },

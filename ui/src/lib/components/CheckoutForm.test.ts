@@ -48,7 +48,7 @@ beforeEach(() => {
   locale.current = "en-US";
   vi.mocked(commands.checkoutCatalog).mockResolvedValue({ status: "ok", data: [] });
   vi.mocked(commands.checkoutSettings).mockResolvedValue({ status: "ok", data: { successUrl: "https://cafe.example/thanks", cancelUrl: null } });
-  vi.mocked(commands.jump).mockResolvedValue({ status: "ok", data: [] });
+  vi.mocked(commands.jump).mockResolvedValue({ status: "ok", data: { targets: [], incomplete: false, problem: null } });
   createCheckout.mockReset();
   createCheckout.mockResolvedValue({ status: "ok", data: { operationId: "op_1", detail } });
 });
