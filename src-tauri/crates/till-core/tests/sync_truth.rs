@@ -451,3 +451,31 @@ async fn a_clock_two_hours_behind_stripes_is_measured() {
     let last = recorder.0.lock().unwrap().last().cloned().unwrap();
     assert_eq!(last.clock_skew, None);
 }
+
+/// Adding a key against a server without `/v1/account`: the error names the
+/// request and carries Stripe's words and request id, never the key (5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_request_is_named_in_the_error() {
+    let sim = shop();
+    faults(&sim, json!({ "not_found_paths": ["/v1/account"] }));
+    let key = till_stripe::ApiKey::parse(sim.demo_key()).unwrap();
+    let endpoint = till_stripe::Endpoint::parse(&sim.base_url()).unwrap();
+    let err = till_core::accounts::validate(key, endpoint)
+        .await
+        .unwrap_err();
+    let till_core::Error::StripeRefused { refusal } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(refusal.request.as_deref(), Some("GET /v1/account"));
+    assert_eq!(refusal.status, Some(404));
+    assert!(
+        refusal.message.contains("Unrecognized request URL"),
+        "{refusal:?}"
+    );
+    assert!(refusal.request_id.is_some());
+    let shown = serde_json::to_string(&err).unwrap();
+    assert!(
+        !shown.contains(sim.demo_key()),
+        "the key is never in an error"
+    );
+}
