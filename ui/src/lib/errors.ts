@@ -5,11 +5,15 @@ import type {
   AmountProblem,
   CheckoutProblem,
   KeyProblem,
+  MovementKind,
+  SettledMovement,
   StripeProblem,
   StripeRefusal,
   TillError,
+  Unsettled,
 } from "./bindings";
 import { formatMoney, MAXIMUM_MINOR } from "./money";
+import { clockAt } from "./time";
 
 const KEY_PROBLEMS: Record<KeyProblem, string> = {
   malformed: "That does not look like a Stripe key",
@@ -248,9 +252,10 @@ export interface ErrorText {
   fix?: string;
 }
 
-/** What the screen knows that the error does not: the currency the person is working in. */
+/** What the screen knows that the error does not: the currency the person is working in, the movement asked for. */
 export interface ErrorContext {
   currency?: string;
+  movement?: MovementKind;
 }
 
 /** Text without case, spaces and closing punctuation, to tell whether two lines say the same. */
@@ -276,8 +281,71 @@ export function describeError(error: TillError, context: ErrorContext = {}): Err
     if (maximum) text.title = `${text.title}: at most ${most}`;
     text.detail = text.detail.replaceAll(String(MAXIMUM_MINOR), most);
   }
+  if (context.movement && typeof error === "object" && error !== null && error.code === "outcomeUnknown") {
+    text.title = unconfirmedText(context.movement);
+    text.fix = undefined;
+  }
   if (same(text.detail, text.title)) text.detail = "";
   return text;
+}
+
+// Movements whose answer was lost, and how the journal settled them.
+
+const MOVEMENTS: Record<MovementKind, { noun: string; once: string }> = {
+  capture: { noun: "capture", once: "nothing will be captured twice" },
+  release: { noun: "release", once: "nothing will be released twice" },
+  refund: { noun: "refund", once: "nothing will be refunded twice" },
+  checkout: { noun: "new checkout", once: "it will not be created twice" },
+  checkout_expire: { noun: "closing of the checkout", once: "nothing will be done twice" },
+};
+
+const money = (m: { amount: number | null; currency: string | null }): string =>
+  m.amount !== null && m.currency ? formatMoney(m.amount, m.currency) : "";
+
+/** Where a movement was made, in place: "Stripe did not confirm this capture. Till will check…". */
+export function unconfirmedText(kind: MovementKind): string {
+  const { noun, once } = MOVEMENTS[kind];
+  return `Stripe did not confirm this ${noun}. Till will check with Stripe and tell you; ${once}.`;
+}
+
+/** In the banner, naming what and when: "Stripe did not confirm the capture of €60.00 on pi_1 (asked at 14:01). …". */
+export function unconfirmedLine(u: Unsettled): string {
+  const { noun, once } = MOVEMENTS[u.kind];
+  const amount = money(u);
+  const what = `the ${noun}${amount ? ` of ${amount}` : ""}${u.target ? ` on ${u.target}` : ""}`;
+  return `Stripe did not confirm ${what} (asked at ${clockAt(u.askedAt)}). Till will check with Stripe and tell you; ${once}.`;
+}
+
+/** What happened, once settled: "Captured €60.00; Stripe confirmed it at 14:02." */
+export function settledText(s: SettledMovement): string {
+  const amount = money(s);
+  const at = clockAt(s.settledAt);
+  if (s.outcome === "succeeded") {
+    switch (s.kind) {
+      case "capture":
+        return `Captured ${amount}; Stripe confirmed it at ${at}.`;
+      case "release":
+        return `Released ${amount} to the customer; Stripe confirmed it at ${at}.`;
+      case "refund":
+        return `Refunded ${amount}; Stripe confirmed it at ${at}.`;
+      case "checkout":
+        return `Checkout of ${amount} created; Stripe confirmed it at ${at}.`;
+      case "checkout_expire":
+        return `Checkout closed; Stripe confirmed it at ${at}.`;
+    }
+  }
+  switch (s.kind) {
+    case "capture":
+      return `Not captured: Stripe confirmed at ${at} that the capture of ${amount} did not happen. Nothing was taken.`;
+    case "release":
+      return `Not released: Stripe confirmed at ${at} that the release did not happen.`;
+    case "refund":
+      return `Not refunded: Stripe confirmed at ${at} that the refund of ${amount} did not happen. Nothing was paid back.`;
+    case "checkout":
+      return `No checkout was created: Stripe confirmed it at ${at}.`;
+    case "checkout_expire":
+      return `The checkout was not closed: Stripe confirmed it at ${at}.`;
+  }
 }
 
 function words(error: TillError): ErrorText {
@@ -343,9 +411,9 @@ function words(error: TillError): ErrorText {
       };
     case "outcomeUnknown":
       return {
-        title: "Stripe's answer was lost on the way",
+        title: "Stripe did not confirm this",
         detail: error.detail,
-        fix: "Nothing will be done twice: Till asks again with the same request and shows the result here.",
+        fix: "Nothing will be done twice: Till will check with Stripe and tell you here.",
       };
     case "notFound":
       return {

@@ -7,6 +7,20 @@ import { dayAt } from "./time";
 
 export type HoldsLoader = Loader<string, PaymentSummary[]>;
 
+// Every hold listed this run, by id: a hold whose capture Stripe did not
+// confirm stays in view after the sync has taken it off the queue.
+const seen: Record<string, PaymentSummary | undefined> = {};
+
+/** Remembers the holds as listed now. */
+export function remember(list: PaymentSummary[]): void {
+  for (const hold of list) seen[hold.id] = hold;
+}
+
+/** The hold as it was last listed, if it was. */
+export function lastSeen(id: string): PaymentSummary | null {
+  return seen[id] ?? null;
+}
+
 /** The selected account's holds, followed through the sync. Call while a component starts. */
 export function holdsLoader(): HoldsLoader {
   return new Loader({

@@ -22,3 +22,10 @@ export function dayAt(seconds: number, locale: string = LOCALE): string {
   const time = date.toLocaleTimeString(locale, { hour: "numeric", minute: "2-digit" });
   return `${day} at ${time}`;
 }
+
+/** A time of day for a sentence, with the day when it is not today: "14:02" (en-GB), "2:02 PM" (en-US), "3 May at 14:02". */
+export function clockAt(seconds: number, locale: string = LOCALE, nowSeconds: number = Date.now() / 1000): string {
+  const date = new Date(seconds * 1000);
+  if (date.toDateString() !== new Date(nowSeconds * 1000).toDateString()) return dayAt(seconds, locale);
+  return date.toLocaleTimeString(locale, { hour: "numeric", minute: "2-digit" });
+}

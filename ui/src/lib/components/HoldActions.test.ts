@@ -160,3 +160,18 @@ describe("opened from the Overview to capture", () => {
     expect(document.activeElement).not.toBe(field);
   });
 });
+
+describe("a capture whose answer is lost", () => {
+  it("says in place that Stripe did not confirm it, and offers nothing more meanwhile", async () => {
+    captureHold.mockResolvedValue({ status: "error", error: { code: "outcomeUnknown", operationId: "op_9", detail: "Stripe answered HTTP 500" } });
+    const user = userEvent.setup();
+    const { capture, ondone } = show();
+    await user.click(capture);
+    expect(screen.getByTestId("movement-unconfirmed").textContent).toBe(
+      "Stripe did not confirm this capture. Till will check with Stripe and tell you; nothing will be captured twice.",
+    );
+    expect(ondone).not.toHaveBeenCalled();
+    expect(screen.queryByRole("button", { name: "Capture" })).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});

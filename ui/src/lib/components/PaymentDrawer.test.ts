@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, type PaymentDetail, type PaymentSummary } from "../bindings";
 import { account, done, payment } from "../test/fixtures";
 import PaymentDrawer from "./PaymentDrawer.svelte";
+import { movements, settledNow } from "../movements.svelte";
 
 vi.mock("../locale", async (importOriginal) => ({ ...(await importOriginal<typeof import("../locale")>()), LOCALE: "en-US" }));
 vi.mock("../bindings", () => ({
@@ -94,5 +95,32 @@ describe("the payment drawer after a money movement", () => {
     expect(screen.getByTestId("refund-refundable").textContent).toBe("€115.00");
     expect(screen.getByLabelText<HTMLInputElement>("Amount").value).toBe("");
     noMoneyActionReady();
+  });
+});
+
+describe("a payment with a movement Stripe did not confirm", () => {
+  beforeEach(() => {
+    [movements.accountId, movements.unsettled, movements.settled] = ["acct_1", [], []];
+  });
+
+  it("says so in the drawer with no refund offered, then what happened once settled", async () => {
+    const paid = payment({ id: "pi_1", amountReceived: 12000 });
+    paymentDetail.mockResolvedValue({ status: "ok", data: detailOf(paid) });
+    const at = new Date();
+    at.setHours(14, 2, 0, 0);
+    const asked = { operationId: "op_r", kind: "refund" as const, target: "pi_1", amount: 500, currency: "eur", askedAt: 0, detail: null };
+    movements.unsettled = [asked];
+    render(PaymentDrawer, { account: account(), paymentId: "pi_1", onclose: vi.fn() });
+    await settle();
+    expect(screen.getByTestId("movement-unconfirmed").textContent).toBe(
+      "Stripe did not confirm this refund. Till will check with Stripe and tell you; nothing will be refunded twice.",
+    );
+    expect(screen.queryByTestId("refund-form")).toBeNull();
+    settledNow({ ...asked, accountId: "acct_1", outcome: "succeeded", settledAt: Math.floor(at.getTime() / 1000), resultId: "re_1", detail: null });
+    await settle();
+    expect(screen.queryByTestId("movement-unconfirmed")).toBeNull();
+    expect(screen.getByTestId("movement-settled").textContent).toContain("Refunded €5.00; Stripe confirmed it at 2:02 PM.");
+    // The next refund starts afresh.
+    expect(screen.getByLabelText<HTMLInputElement>("Amount").value).toBe("");
   });
 });

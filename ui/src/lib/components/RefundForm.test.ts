@@ -136,3 +136,19 @@ describe("the disabled Refund button", () => {
     expect(screen.getByTestId("amount-reason").textContent).toBe("Type the amount to refund, or refund all");
   });
 });
+
+describe("a refund whose answer is lost", () => {
+  it("says in place that Stripe did not confirm it, and offers no second refund meanwhile", async () => {
+    refundPayment.mockResolvedValue({ status: "error", error: { code: "outcomeUnknown", operationId: "op_9", detail: "Stripe answered HTTP 500" } });
+    const user = userEvent.setup();
+    const { field, refund, ondone } = show();
+    await user.type(field, "5");
+    await user.click(refund);
+    expect(screen.getByTestId("movement-unconfirmed").textContent).toBe(
+      "Stripe did not confirm this refund. Till will check with Stripe and tell you; nothing will be refunded twice.",
+    );
+    expect(ondone).not.toHaveBeenCalled();
+    expect(screen.queryByTestId("refund-form")).toBeNull();
+    expect(screen.queryByTestId("refund-all")).toBeNull();
+  });
+});

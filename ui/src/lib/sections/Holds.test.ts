@@ -7,6 +7,8 @@ import type { PaymentSummary } from "../bindings";
 import type { HoldsLoader } from "../holds.svelte";
 import { account, payment } from "../test/fixtures";
 import Holds from "./Holds.svelte";
+import { movements, settledNow } from "../movements.svelte";
+import { tick } from "svelte";
 
 vi.mock("../locale", async (importOriginal) => ({ ...(await importOriginal<typeof import("../locale")>()), LOCALE: "en-US" }));
 vi.mock("../bindings", () => ({ commands: { captureHold: vi.fn(), releaseHold: vi.fn() } }));
@@ -71,5 +73,38 @@ describe("the Holds queue", () => {
     expect(within(rows()[1] as HTMLElement).getByTestId("hold-actions")).toBeTruthy();
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("hold-actions")).toBeNull();
+  });
+});
+
+describe("a hold whose capture Stripe did not confirm", () => {
+  const a = hold("pi_a", "ines.haddad1@example.com", 5000, 3600);
+  const b = hold("pi_b", "bo@example.com", 12000, 7200);
+  const asked = { operationId: "op_c", kind: "capture" as const, target: "pi_a", amount: 3000, currency: "eur", askedAt: now, detail: null };
+
+  beforeEach(() => {
+    [movements.accountId, movements.unsettled, movements.settled] = ["acct_1", [], []];
+  });
+
+  it("stays in view with the word on it after the sync takes it off the queue, then says what happened", async () => {
+    const view = render(Holds, { holds: loader([a, b]) });
+    movements.unsettled = [asked];
+    await tick();
+    const row = () => document.querySelector("[data-hold-id='pi_a']") as HTMLElement;
+    expect(within(row()).getByTestId("movement-unconfirmed").textContent).toBe(
+      "Stripe did not confirm this capture. Till will check with Stripe and tell you; nothing will be captured twice.",
+    );
+    expect(within(row()).getByRole<HTMLButtonElement>("button", { name: "Capture or release…" }).disabled).toBe(true);
+    // The sync saw it captured: it leaves the queue, not the screen.
+    await view.rerender({ holds: loader([b]) });
+    expect(emails()).toEqual(["bo@example.com"]);
+    expect(within(screen.getByTestId("holds-kept")).getByText("pi_a")).toBeTruthy();
+    expect(within(row()).getByTestId("movement-unconfirmed")).toBeTruthy();
+    const at = new Date();
+    at.setHours(14, 2, 0, 0);
+    settledNow({ ...asked, accountId: "acct_1", outcome: "succeeded", settledAt: Math.floor(at.getTime() / 1000), resultId: "pi_a", detail: null });
+    await tick();
+    expect(within(row()).getByTestId("movement-settled").textContent).toContain("Captured €30.00; Stripe confirmed it at 2:02 PM.");
+    await userEvent.setup().click(within(row()).getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByTestId("holds-kept")).toBeNull();
   });
 });
