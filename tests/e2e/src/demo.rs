@@ -96,6 +96,34 @@ impl DemoStripe {
             .map_err(|err| Failure::Assertion(format!("GET {path}: {err}")))
     }
 
+    /// Switches on the simulator's faults (`POST /_sim/faults`), e.g.
+    /// `{"stored_500_next": 1}`: the next change is made and answered 500.
+    pub fn faults(&self, faults: &Value) -> Outcome<()> {
+        let reply = agent()
+            .post(format!("{}/_sim/faults", self.base))
+            .header(till_sim::CONTROL_TOKEN_HEADER, token())
+            .send_json(faults)
+            .map_err(|err| Failure::Assertion(format!("the demo's faults: {err}")))?;
+        ensure!(
+            reply.status().as_u16() == 200,
+            "the demo's faults: {}",
+            reply.status()
+        );
+        Ok(())
+    }
+
+    /// The refunds of a PaymentIntent at Stripe, newest first: their
+    /// amounts in minor units.
+    pub fn refunds_of(&self, payment_id: &str) -> Outcome<Vec<i64>> {
+        let list = self.get(&format!(
+            "/v1/refunds?payment_intent={payment_id}&limit=100"
+        ))?;
+        Ok(list["data"]
+            .as_array()
+            .map(|all| all.iter().filter_map(|r| r["amount"].as_i64()).collect())
+            .unwrap_or_default())
+    }
+
     /// The latest charge of a PaymentIntent: what Stripe captured and
     /// refunded, in minor units.
     pub fn charge_of(&self, payment_id: &str) -> Outcome<Charge> {
