@@ -41,7 +41,8 @@ mod unsettled;
 pub use audit::{OperationEntry, entries, journal_csv};
 pub use settle::{Settled, discard, resolve_open, send_pending, settle_unsettled};
 pub use unsettled::{
-    MovementKind, MovementListener, MovementOutcome, SettledMovement, Unsettled, unsettled,
+    MovementKind, MovementListener, MovementOutcome, SettledMovement, Unsettled, in_flight,
+    unsettled,
 };
 
 /// Stripe keeps an idempotency key's answer this long.

@@ -171,6 +171,16 @@ pub fn unsettled(store: &Store, account_id: &str) -> Result<Vec<Unsettled>, Erro
         .collect())
 }
 
+/// How many of an account's movements are in flight: sent and not settled,
+/// or being sent by this process now. What must be zero before Till restarts
+/// (an update), so that no answer is left to a later start.
+pub fn in_flight(store: &Store, account_id: &str) -> Result<usize, Error> {
+    Ok(operations::open(store.conn(), account_id)?
+        .iter()
+        .filter(|op| op.state.is_unsettled() || is_claimed(&op.id))
+        .count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +259,29 @@ mod tests {
             vec!["op_u1", "op_u2"]
         );
         assert!(unsettled(&store, "acct_other").unwrap().is_empty());
+    }
+
+    #[test]
+    fn in_flight_counts_the_unsettled_and_those_being_sent_now() {
+        let store = store_with(&[
+            row("op_f1", Kind::Capture, State::Unknown),
+            row("op_f2", Kind::Refund, State::Sent),
+            row("op_f3", Kind::Release, State::Pending),
+            row("op_f4", Kind::Refund, State::Succeeded),
+            row("op_f5", Kind::ExpireCheckout, State::Failed),
+        ]);
+        // A pending one never sent waits for the user: not in flight.
+        assert_eq!(in_flight(&store, "acct_1").unwrap(), 2);
+        // Claimed while its request is on its way: in flight, though not
+        // listed as unsettled.
+        let sending = claim("op_f3").unwrap();
+        let held = claim("op_f2").unwrap();
+        assert_eq!(in_flight(&store, "acct_1").unwrap(), 3);
+        drop((sending, held));
+        assert_eq!(in_flight(&store, "acct_1").unwrap(), 2);
+        assert_eq!(in_flight(&store, "acct_other").unwrap(), 0);
+        let settled = store_with(&[row("op_f6", Kind::Refund, State::Succeeded)]);
+        assert_eq!(in_flight(&settled, "acct_1").unwrap(), 0);
     }
 
     #[test]

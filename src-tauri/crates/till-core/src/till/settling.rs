@@ -98,6 +98,19 @@ impl Till {
         journal::unsettled(&*self.reader()?, account_id)
     }
 
+    /// How many money movements, across every account, are sent and not
+    /// settled or being sent now (see [`journal::in_flight`]): an update
+    /// waits until there are none.
+    pub fn movements_in_flight(&self) -> Result<usize> {
+        let accounts = self.accounts()?;
+        let reader = self.reader()?;
+        let mut count = 0;
+        for account in accounts {
+            count += journal::in_flight(&reader, &account.id)?;
+        }
+        Ok(count)
+    }
+
     /// Asks Stripe now about the account's movements whose outcome is
     /// unknown; returns (and tells the listener) those it settled. What is
     /// left is asked about again later.
