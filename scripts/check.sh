@@ -32,7 +32,7 @@ step "build the app"
 cargo build -p till --locked
 
 step "Rust tests, the bindings check and the real-app end-to-end suite (private keyring, Xvfb)"
-TILL_E2E_APP="${CARGO_TARGET_DIR:-$PWD/target}/debug/till" \
+TILL_E2E_APP="${CARGO_TARGET_DIR:-$PWD/target}/debug/till-desktop" \
   scripts/with-test-keyring.sh cargo test --workspace --locked --no-fail-fast -- --test-threads=1 2>&1 | tee "$logs/cargo.log"
 
 after=$(stamps)

@@ -109,11 +109,11 @@ pub fn workspace_root() -> PathBuf {
     root.canonicalize().unwrap_or(root)
 }
 
-/// The binary under test: `TILL_E2E_APP`, else `target/debug/till`.
+/// The binary under test: `TILL_E2E_APP`, else `target/debug/till-desktop`.
 fn application() -> Outcome<PathBuf> {
     let path = std::env::var_os("TILL_E2E_APP")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/debug/till"));
+        .unwrap_or_else(|| workspace_root().join("target/debug/till-desktop"));
     let path = path.canonicalize().map_err(|err| {
         setup(format!(
             "no app at {} ({err}): build it first with `./dev app`",
