@@ -60,7 +60,13 @@ fn a_key_put_back_restarts_the_sync_without_a_restart() -> Outcome {
     // The keychain entry goes, as when a keyring is reset.
     let account = account_id(&base)?;
     let cleared = std::process::Command::new("secret-tool")
-        .args(["clear", "service", DEV_KEYCHAIN_SERVICE, "username", &account])
+        .args([
+            "clear",
+            "service",
+            DEV_KEYCHAIN_SERVICE,
+            "username",
+            &account,
+        ])
         .status()
         .map_err(|err| Failure::Assertion(format!("secret-tool: {err}")))?;
     ensure!(cleared.success(), "the keychain entry could not be cleared");
@@ -71,13 +77,19 @@ fn a_key_put_back_restarts_the_sync_without_a_restart() -> Outcome {
         let missing = ui.wait_for_text("[data-testid='status-line']", |t| {
             t.contains("no longer in your keychain")
         })?;
-        ensure!(missing.contains("Replace key"), "a way to fix it: {missing}");
+        ensure!(
+            missing.contains("Replace key"),
+            "a way to fix it: {missing}"
+        );
         app.save_screenshot("key-missing")?;
         ui.click(&ui.find("[data-testid='status-line'] a")?)?;
         ui.send_keys(&ui.find("#new-key")?, OWNER_KEY)?;
         ui.click(&ui.find(".add-account button[type='submit']")?)?;
         let synced = ui.wait_for_text("[data-testid='status-line']", |t| t.contains("Synced"))?;
-        ensure!(!synced.contains("keychain"), "the status line is mended: {synced}");
+        ensure!(
+            !synced.contains("keychain"),
+            "the status line is mended: {synced}"
+        );
         // The alert that said the key was gone clears too.
         ui.wait_until("document.querySelectorAll(\"[role='alert']\").length === 0")?;
         app.save_screenshot("key-restored")?;
