@@ -50,7 +50,9 @@ fn main() {
             let row = PaymentRow {
                 raw: format!("{{\"id\":\"{id}\",\"object\":\"payment_intent\",\"amount\":{n}}}"),
                 id,
-                created: start + n * 15,
+                // Newest first, as the sync writes pages (the search index's
+                // keys then rise, which FTS5 writes fastest).
+                created: start + (rows - 1 - n) * 15,
                 amount: rng.i64(100..100_000),
                 currency: CURRENCIES[rng.usize(..CURRENCIES.len())].to_owned(),
                 status: STATUSES[rng.usize(..STATUSES.len())].to_owned(),
@@ -140,7 +142,8 @@ fn main() {
     for chunk in 0..(charged + PAGE - 1) / PAGE {
         let tx = store.conn_mut().transaction().unwrap();
         for n in chunk * PAGE..((chunk + 1) * PAGE).min(charged) {
-            let payment = &filled[usize::try_from(n).unwrap()];
+            // The oldest payments are the charged ones (filled newest first).
+            let payment = &filled[usize::try_from(rows - charged + n).unwrap()];
             let row = ChargeRow {
                 id: format!("ch_{n:08}"),
                 created: payment.created,

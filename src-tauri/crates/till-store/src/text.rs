@@ -2,7 +2,8 @@
 //! that maps words to the table's rowids: the text is not stored twice,
 //! and a table's upsert writes its row and its words together. Customers
 //! are found by word prefixes ([`Indexed`]); payments by any part of a
-//! word, through a trigram index ([`document`], [`substring_query`]).
+//! word, through a trigram index, and by the start of a word
+//! ([`Document`], [`search_words`]).
 
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, params};
@@ -21,76 +22,90 @@ pub(crate) fn match_query(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// Marks where a word starts in a trigram document: one or two characters
-/// are too short for a trigram, so each word also leaves `MARK MARK a` and
-/// `MARK a b` behind, and a query of one or two characters looks for those.
-const MARK: char = '\u{1}';
+/// What a payment is searched by, in two documents: its values (each once,
+/// sorted, so that the same values give the same text whatever their
+/// order) for the trigram index, and the first one or two characters of
+/// every word in them for the word-start index (one or two characters are
+/// too short for a trigram).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Document {
+    pub text: String,
+    pub starts: String,
+}
 
-/// A trigram document: the values (each once, sorted, so that the same
-/// values give the same text whatever their order), then the marks of the
-/// first one and two characters of every word in them.
-pub(crate) fn document<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
-    let mut values: Vec<String> = values
-        .into_iter()
-        .map(|v| v.replace(MARK, " ").trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .collect();
-    values.sort_unstable();
-    values.dedup();
-    let mut starts: Vec<String> = values
-        .iter()
-        .flat_map(|v| v.split(|c: char| !c.is_alphanumeric()))
-        .filter(|word| !word.is_empty())
-        .map(|word| word.chars().take(2).flat_map(char::to_lowercase).collect())
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
-    let mut text = values.join(" ");
-    if !starts.is_empty() {
-        text.push(' ');
-        for start in starts {
-            text.extend([MARK, MARK]);
-            text.push_str(&start);
+impl Document {
+    pub(crate) fn of<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut values: Vec<&str> = values
+            .into_iter()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        let mut starts: Vec<String> = values
+            .iter()
+            .flat_map(|v| v.split(|c: char| !c.is_alphanumeric()))
+            .filter(|word| !word.is_empty())
+            .map(|word| word.chars().take(2).flat_map(char::to_lowercase).collect())
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        Self {
+            text: values.join(" "),
+            starts: starts.join(" "),
         }
     }
-    text
+
+    /// Both, for one hash.
+    pub(crate) fn hash(&self) -> i64 {
+        words_hash(&format!("{}\u{1f}{}", self.text, self.starts))
+    }
 }
 
-/// An FTS5 query for a trigram document: every word must be found, three
-/// characters or more anywhere (`haddad` in `ines.haddad1@example.com`),
-/// one or two at the start of a word (`in`, `ha`, `ex`, `co` there). Quotes
-/// are escaped, so no input can break the query. `None` when nothing is
-/// left to look for.
-pub(crate) fn substring_query(words: &[String]) -> Option<String> {
-    let terms: Vec<String> = words
-        .iter()
-        .flat_map(|w| w.split_whitespace())
-        .filter_map(|word| {
-            let word = word.replace(MARK, "");
-            let term = match word.chars().count() {
-                0 => return None,
-                1 | 2 => {
-                    // Only a word's letters and digits are marked.
-                    let start: String = word
-                        .chars()
-                        .filter(|c| c.is_alphanumeric())
-                        .flat_map(char::to_lowercase)
-                        .collect();
-                    match start.chars().count() {
-                        1 => format!("{MARK}{MARK}{start}"),
-                        2 => format!("{MARK}{start}"),
-                        _ => return None,
-                    }
-                }
-                _ => word,
-            };
-            Some(format!("\"{}\"", term.replace('"', "\"\"")))
-        })
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+/// The words of a search, as the two indexes take them: three characters
+/// or more for the trigram index (found anywhere: `haddad` in
+/// `ines.haddad1@example.com`), one or two for the word-start index (`in`,
+/// `h`). Quotes are escaped, so no input can break a query. `None` where
+/// there is nothing to look for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct SearchWords {
+    pub trigrams: Option<String>,
+    pub starts: Option<String>,
+    /// Some word had nothing to look for (punctuation alone): nothing matches.
+    pub nothing: bool,
 }
 
-/// A stable hash of a document, to skip rewriting an unchanged one.
+pub(crate) fn search_words(words: &[String]) -> SearchWords {
+    let quote = |term: &str| format!("\"{}\"", term.replace('"', "\"\""));
+    let mut trigrams = Vec::new();
+    let mut starts = Vec::new();
+    let mut nothing = false;
+    for word in words.iter().flat_map(|w| w.split_whitespace()) {
+        if word.chars().count() >= 3 {
+            trigrams.push(quote(word));
+            continue;
+        }
+        // Only a word's letters and digits start it.
+        let start: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        match start.chars().count() {
+            0 => nothing = true,
+            1 => starts.push(format!("{}*", quote(&start))),
+            _ => starts.push(quote(&start)),
+        }
+    }
+    let joined = |terms: Vec<String>| (!terms.is_empty()).then(|| terms.join(" "));
+    SearchWords {
+        trigrams: joined(trigrams),
+        starts: joined(starts),
+        nothing,
+    }
+}
+
+/// A stable hash of words, to skip rewriting unchanged ones.
 pub(crate) fn hash(text: &str) -> i64 {
     words_hash(text)
 }
@@ -245,36 +260,38 @@ mod tests {
     }
 
     #[test]
-    fn a_document_holds_each_value_once_and_marks_where_words_start() {
-        let doc = document([
+    fn a_document_holds_each_value_once_and_the_starts_of_its_words() {
+        let doc = Document::of([
             "Ines.Haddad@example.com",
             "",
             "Mug",
             "Ines.Haddad@example.com",
         ]);
+        assert_eq!(doc.text, "Ines.Haddad@example.com Mug");
+        assert_eq!(doc.starts, "co ex ha in mu");
         assert_eq!(
-            doc,
-            "Ines.Haddad@example.com Mug \u{1}\u{1}co\u{1}\u{1}ex\u{1}\u{1}ha\u{1}\u{1}in\u{1}\u{1}mu"
-        );
-        assert_eq!(
-            document(["b", "a"]),
-            document(["a", "b", "a"]),
+            Document::of(["b", "a"]),
+            Document::of(["a", "b", "a"]),
             "order does not matter"
         );
-        assert_eq!(document(Vec::<&str>::new()), "");
+        assert_eq!(Document::of(Vec::<&str>::new()), Document::default());
+        assert_ne!(Document::of(["ab"]).hash(), Document::of(["abc"]).hash());
     }
 
     #[test]
-    fn a_query_looks_for_substrings_and_for_the_starts_of_words() {
-        let query = |text: &str| substring_query(&[text.to_owned()]);
-        assert_eq!(query("haddad").as_deref(), Some("\"haddad\""));
+    fn a_search_looks_for_substrings_and_for_the_starts_of_words() {
+        let words = |text: &str| search_words(&[text.to_owned()]);
         assert_eq!(
-            query(" In h ").as_deref(),
-            Some("\"\u{1}in\" \"\u{1}\u{1}h\"")
+            words("haddad In h"),
+            SearchWords {
+                trigrams: Some("\"haddad\"".into()),
+                starts: Some("\"in\" \"h\"*".into()),
+                nothing: false,
+            }
         );
-        assert_eq!(query("say\"hi").as_deref(), Some("\"say\"\"hi\""));
-        assert_eq!(query("@"), None, "no letter to start a word with");
-        assert_eq!(query(" \t "), None);
+        assert_eq!(words("say\"hi").trigrams.as_deref(), Some("\"say\"\"hi\""));
+        assert!(words("@").nothing, "no letter to start a word with");
+        assert_eq!(words(" \t "), SearchWords::default());
     }
 
     #[test]

@@ -17,7 +17,7 @@ const STATUSES: [&str; 5] = [
 ];
 
 /// Fills `account` with `payments` PaymentIntents created over the year
-/// before `now`.
+/// before `now`, newest first.
 pub fn year_of_payments(store: &mut Store, account: &str, payments: i64, now: i64) {
     let mut rng = fastrand::Rng::with_seed(7);
     let year = 365 * 86_400;
@@ -25,7 +25,9 @@ pub fn year_of_payments(store: &mut Store, account: &str, payments: i64, now: i6
     for chunk in 0..(payments + 99) / 100 {
         let tx = store.conn_mut().transaction().unwrap();
         for n in chunk * 100..((chunk + 1) * 100).min(payments) {
-            let created = now - year + n * step;
+            // Newest first, as the sync writes them (the search index's keys
+            // then rise, which FTS5 writes fastest).
+            let created = now - n * step;
             let amount = rng.i64(100..100_000);
             let currency = CURRENCIES[rng.usize(..CURRENCIES.len())];
             let status = STATUSES[rng.usize(..STATUSES.len())];

@@ -121,6 +121,25 @@ const LIST: Keyset<SessionRow> = Keyset {
 /// delete and insert, which would cascade to them). Its payment's search
 /// document takes its reference and email, if the payment is cached.
 pub fn upsert(conn: &Connection, account_id: &str, row: &SessionRow) -> Result<()> {
+    // What its payment is searched by, as cached: a refresh that changes
+    // none of it leaves the payment's document alone.
+    let searched: Option<(Option<String>, Option<String>, Option<String>)> = sql::optional(
+        conn,
+        "SELECT payment_intent, client_reference_id, customer_email FROM checkout_sessions
+         WHERE account_id = ?1 AND id = ?2",
+        [account_id, &row.id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let unchanged = searched
+        .as_ref()
+        .is_some_and(|(payment, reference, email)| {
+            (payment, reference, email)
+                == (
+                    &row.payment_intent,
+                    &row.client_reference_id,
+                    &row.customer_email,
+                )
+        });
     sql::execute(
         conn,
         "INSERT INTO checkout_sessions (account_id, id, created, expires_at, status, payment_status, mode, amount_total,
@@ -137,7 +156,7 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &SessionRow) -> Result<(
             row.payment_intent, row.url, row.raw
         ],
     )?;
-    if let Some(payment) = &row.payment_intent {
+    if !unchanged && let Some(payment) = &row.payment_intent {
         payment_search::refresh(conn, account_id, payment)?;
     }
     Ok(())

@@ -166,7 +166,7 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &PaymentRow) -> Result<(
                     row.raw,
                     extra_words,
                     key,
-                    crate::text::hash(&document)
+                    document.hash()
                 ],
             )?;
             payment_search::add(conn, key, &document)?;
