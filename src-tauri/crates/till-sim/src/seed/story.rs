@@ -171,15 +171,14 @@ impl Story {
             }
             Beat::RefundToClosedCard => self.closed_card = true,
             Beat::NegativeDay => {
-                // A stolen card: its payments charged back until the balance
-                // is below zero, however busy the shop.
-                for _ in 0..200 {
+                // A stolen card: its payments charged back, the largest
+                // first, until the balance is below zero, however busy the shop.
+                for charge in disputable(ctx) {
                     let ledger = &ctx.account.ledger;
-                    if ledger.available("usd") + ledger.pending("usd") < 0
-                        || !dispute_payment(ctx, "fraudulent", None, 0)
-                    {
+                    if ledger.available("usd") + ledger.pending("usd") < 0 {
                         break;
                     }
+                    open(ctx, charge, "fraudulent", None);
                 }
             }
             Beat::OpenDispute => {
@@ -221,13 +220,17 @@ impl Story {
 
 /// Disputes a USD payment of the last 30 days that can still be disputed,
 /// the `percent` one down from the largest (0: the largest, 50: a typical
-/// one); whether there was one.
-fn dispute_payment(
-    ctx: &mut Ctx<'_>,
-    reason: &str,
-    verdict: Option<Verdict>,
-    percent: usize,
-) -> bool {
+/// one).
+fn dispute_payment(ctx: &mut Ctx<'_>, reason: &str, verdict: Option<Verdict>, percent: usize) {
+    let candidates = disputable(ctx);
+    if let Some(charge) = candidates.get(candidates.len() * percent / 100) {
+        open(ctx, charge.clone(), reason, verdict);
+    }
+}
+
+/// The USD payments of the last 30 days that can still be disputed,
+/// largest first.
+fn disputable(ctx: &Ctx<'_>) -> Vec<String> {
     let since = ctx.now - 30 * DAY;
     let mut candidates: Vec<(i64, String)> = ctx
         .account
@@ -244,19 +247,20 @@ fn dispute_payment(
         .map(|(id, c)| (c.amount_captured, id.to_owned()))
         .collect();
     candidates.sort_unstable_by(|a, b| b.cmp(a));
-    let Some((_, charge)) = candidates.get(candidates.len() * percent / 100) else {
-        return false;
-    };
-    crate::disputes::open(
+    candidates.into_iter().map(|(_, id)| id).collect()
+}
+
+fn open(ctx: &mut Ctx<'_>, charge: String, reason: &str, verdict: Option<Verdict>) {
+    // Refused only for what `disputable` already left out.
+    let _ = crate::disputes::open(
         ctx,
         Opening {
-            charge: charge.clone(),
+            charge,
             reason: reason.to_owned(),
             inquiry: false,
             verdict,
         },
-    )
-    .is_ok()
+    );
 }
 
 /// The owner pays out half of what matures tonight, now (an Instant Payout).
