@@ -23,6 +23,7 @@ pub mod refundable;
 pub mod rows;
 pub mod search;
 pub mod sync;
+pub mod sync_lock;
 pub mod till;
 
 /// Stripe's decimals per currency and its largest amount: the one table,

@@ -353,7 +353,19 @@ impl Till {
     /// the newest pages, the whole history, the events since, late fees.
     /// Returns the objects stored.
     pub async fn sync_once(&self, account_id: &str) -> Result<i64> {
-        let syncer = self.syncer(account_id, Arc::new(crate::sync::Quiet), Arc::default())?;
+        self.sync_once_with(account_id, Arc::new(crate::sync::Quiet))
+            .await
+    }
+
+    /// [`Till::sync_once`], telling `listener` its progress (the command
+    /// line's progress bar). The caller holds the account's
+    /// [`SyncLock`](crate::sync_lock::SyncLock).
+    pub async fn sync_once_with(
+        &self,
+        account_id: &str,
+        listener: Arc<dyn SyncListener>,
+    ) -> Result<i64> {
+        let syncer = self.syncer(account_id, listener, Arc::default())?;
         syncer.sync_once().await
     }
 
@@ -386,7 +398,26 @@ impl Till {
             }
         };
         syncs.insert(account_id.to_owned(), controls);
-        tokio::spawn(syncer.run());
+        let data_dir = self.data_dir.clone();
+        let account = account_id.to_owned();
+        tokio::spawn(async move {
+            // One sync per account across processes: while the command line
+            // syncs this account, the app waits for it to finish.
+            let lock = tokio::task::spawn_blocking(move || {
+                crate::sync_lock::SyncLock::acquire(&data_dir, &account)
+            })
+            .await;
+            match lock {
+                Ok(Ok(held)) => {
+                    syncer.run().await;
+                    drop(held);
+                }
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "the sync did not start: its lock could not be taken");
+                }
+                Err(err) => tracing::warn!(error = %err, "the sync did not start"),
+            }
+        });
         Ok(())
     }
 
