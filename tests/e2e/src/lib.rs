@@ -9,6 +9,7 @@
 mod app;
 pub mod demo;
 mod failure;
+mod journey;
 mod notifications;
 mod process;
 mod webdriver;
@@ -17,6 +18,7 @@ pub use app::{
     App, ScenarioReport, readme_pictures_dir, scenario, scenario_in, scenario_with, workspace_root,
 };
 pub use failure::{Failure, Outcome};
+pub use journey::Journey;
 pub use notifications::{Notifications, Shown};
 pub use process::processes_in_group;
 pub use webdriver::{Element, Session};

@@ -50,7 +50,7 @@ fn a_capture_and_a_refund_stripe_did_not_confirm_are_said_kept_and_settled() -> 
             ui.find_all("[data-testid='hold-result']")?.is_empty(),
             "nothing says it was captured yet"
         );
-        app.save_screenshot("capture-unconfirmed")?;
+        app.save_journey_screenshot("unconfirmed-capture")?;
         // Stripe made it: the hold's money was taken.
         let charge = stripe.charge_of(&hold_id)?;
         ensure!(charge.captured == half_minor, "at Stripe {hold_id}: {charge:?}, expected {half_minor} captured");
@@ -74,7 +74,7 @@ fn a_capture_and_a_refund_stripe_did_not_confirm_are_said_kept_and_settled() -> 
             )? == json!(true),
             "the captured hold is still in view ({count} → {left})"
         );
-        app.save_screenshot("capture-settled")?;
+        app.save_journey_screenshot("unconfirmed-capture-settled")?;
         // Captured once, the rest released.
         let charge = stripe.charge_of(&hold_id)?;
         ensure!(

@@ -10,7 +10,9 @@ export const navigation: {
   hold: string | null;
   /** Payments of one customer only (id and what to call them). */
   customer: { id: string; label: string } | null;
-} = $state({ payment: null, hold: null, customer: null });
+  /** A new checkout asked for from elsewhere (the Overview): Checkouts opens its form. */
+  newCheckout: boolean;
+} = $state({ payment: null, hold: null, customer: null, newCheckout: false });
 
 export function openPayment(id: string): void {
   navigation.payment = id;
@@ -21,6 +23,12 @@ export function openPayment(id: string): void {
 export function captureHold(id: string): void {
   navigation.hold = id;
   window.location.hash = hashFor("holds");
+}
+
+/** Goes to Checkouts with a new checkout's form open, its first line ready to type. */
+export function startCheckout(): void {
+  navigation.newCheckout = true;
+  window.location.hash = hashFor("checkouts");
 }
 
 export function closePayment(): void {

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { render, screen } from "@testing-library/svelte";
+import { cleanup, render, screen } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, type CheckoutDetail } from "../bindings";
@@ -117,5 +117,39 @@ describe("the new checkout form", () => {
   it("says that Till keeps one of Stripe's 50 metadata keys", async () => {
     await show();
     expect(screen.getByTestId("metadata-limit").textContent).toContain("Stripe takes 50 and Till keeps one of them for its own till_operation_id");
+  });
+});
+
+describe("the owner's journey", () => {
+  it("opens on the first line's name, and the first time asks where customers go after paying: five interactions with New checkout", async () => {
+    vi.mocked(commands.checkoutSettings).mockResolvedValue({ status: "ok", data: { successUrl: null, cancelUrl: null } });
+    createCheckout.mockResolvedValue({ status: "ok", data: { operationId: "op_1", detail } });
+    const user = userEvent.setup();
+    const ondone = vi.fn();
+    render(CheckoutForm, { account: account(), initial: emptyDraft(), ondone, oncancel: vi.fn() });
+    await settle();
+    // Focused: typing goes into the first line's name.
+    expect(document.activeElement).toBe(screen.getByLabelText("Name, line 1"));
+    await user.keyboard("Birthday cake");
+    await user.type(screen.getByLabelText("Unit price, line 1"), "42.50");
+    await user.type(screen.getByLabelText("After paying, go to"), "https://cafe.example/thanks");
+    await user.click(screen.getByRole("button", { name: "Create checkout" }));
+    expect(createCheckout).toHaveBeenCalledOnce();
+    const sent = createCheckout.mock.calls[0]?.[1];
+    expect(sent?.items).toEqual([{ kind: "adhoc", name: "Birthday cake", unitAmount: 4250, currency: "usd", quantity: 1 }]);
+    expect(sent?.successUrl).toBe("https://cafe.example/thanks");
+    expect(ondone).toHaveBeenCalledOnce();
+  });
+});
+
+describe("the options", () => {
+  it("are folded away under the lines, and unfolded for a copy that has some", async () => {
+    await show();
+    expect(screen.getByTestId<HTMLDetailsElement>("checkout-options").open).toBe(false);
+    cleanup();
+    render(CheckoutForm, { account: account(), initial: { ...emptyDraft(), clientReference: "Order 12" }, ondone: vi.fn(), oncancel: vi.fn() });
+    await settle();
+    expect(screen.getByTestId<HTMLDetailsElement>("checkout-options").open).toBe(true);
+    expect(screen.getByLabelText<HTMLInputElement>("Your reference").value).toBe("Order 12");
   });
 });

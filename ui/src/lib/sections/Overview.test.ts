@@ -57,6 +57,8 @@ describe("the Overview's settled net", () => {
     const breakdown = document.getElementById(trigger.getAttribute("aria-describedby") ?? "");
     expect(breakdown?.textContent).toContain("€1,234.35 sold in EUR, settled in USD");
     expect(breakdown?.textContent).toContain("$10,800.00 booked to your balance, $280.66 in fees: $10,519.34 net");
+    // After New checkout, the first thing on the home screen.
+    await user.tab();
     await user.tab();
     expect(document.activeElement).toBe(trigger);
   });
@@ -104,5 +106,29 @@ describe("what needs action comes first", () => {
     const none = screen.getByText("None: no authorization lapses in the next 24 hours.");
     const money = screen.getByTestId("totals-0");
     expect(money.compareDocumentPosition(none) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+});
+
+describe("a new checkout from the home screen", () => {
+  beforeEach(() => {
+    accounts.list = [account()];
+    accounts.selectedId = "acct_1";
+    vi.mocked(commands.overview).mockResolvedValue({ status: "ok", data: overviewData() });
+    navigation.newCheckout = false;
+  });
+
+  it("is one click: Checkouts opens on the new checkout's form", async () => {
+    const user = userEvent.setup();
+    render(Overview);
+    await user.click(screen.getByRole("button", { name: "New checkout" }));
+    expect(navigation.newCheckout).toBe(true);
+    expect(window.location.hash).toContain("checkouts");
+  });
+
+  it("says why it is off for a key that cannot create checkouts", () => {
+    accounts.list = [account({ capabilities: { readPayments: true, capture: true, refund: false, createCheckouts: false, export: false } })];
+    render(Overview);
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "New checkout" }).disabled).toBe(true);
+    expect(screen.getByText("This account's restricted key cannot create checkouts.")).toBeTruthy();
   });
 });
