@@ -108,3 +108,20 @@ describe("a hold whose capture Stripe did not confirm", () => {
     expect(screen.queryByTestId("holds-kept")).toBeNull();
   });
 });
+
+describe("a bulk capture whose answer is lost", () => {
+  it("says Stripe did not confirm it, in that hold's result", async () => {
+    const { commands } = await import("../bindings");
+    vi.mocked(commands.captureHold).mockResolvedValue({
+      status: "error",
+      error: { code: "outcomeUnknown", operationId: "op_b", detail: "Stripe answered HTTP 500" },
+    });
+    const user = userEvent.setup();
+    render(Holds, { holds: loader([hold("pi_a", "ines.haddad1@example.com", 5000, 3600)]) });
+    await user.click(screen.getByLabelText("Select ines.haddad1@example.com"));
+    await user.click(screen.getByRole("button", { name: "Capture 1 in full" }));
+    expect(screen.getByTestId("bulk-results").textContent).toContain(
+      "Stripe did not confirm this capture. Till will check with Stripe and tell you; nothing will be captured twice.",
+    );
+  });
+});
