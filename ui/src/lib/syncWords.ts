@@ -14,6 +14,7 @@ export const KIND_NAMES: Record<Kind, string> = {
   balance_transactions: "Balance transactions",
   payouts: "Payouts",
   customers: "Customers",
+  disputes: "Disputes",
 };
 
 /** "Stripe's message (HTTP 404; request req_1)". */

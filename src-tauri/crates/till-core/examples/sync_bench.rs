@@ -97,6 +97,7 @@ fn parse(kind: Kind, body: &str) -> Batch {
         Kind::BalanceTransactions => Batch::BalanceTransactions(list(body)),
         Kind::Payouts => Batch::Payouts(list(body)),
         Kind::Customers => Batch::Customers(list(body)),
+        Kind::Disputes => Batch::Disputes(list(body)),
     }
 }
 

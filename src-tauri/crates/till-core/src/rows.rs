@@ -6,12 +6,13 @@ use till_store::table::balance_transactions::BalanceTransactionRow;
 use till_store::table::charges::ChargeRow;
 use till_store::table::checkout_sessions::{LineItemRow, SessionRow};
 use till_store::table::customers::CustomerRow;
+use till_store::table::disputes::DisputeRow;
 use till_store::table::payment_intents::PaymentRow;
 use till_store::table::payouts::PayoutRow;
 use till_store::table::refunds::RefundRow;
 use till_stripe::models::{
-    BalanceTransaction, Charge, CheckoutSession, Customer, LineItem, PaymentIntent, Payout, Raw,
-    Refund, RefundStatus,
+    BalanceTransaction, Charge, CheckoutSession, Customer, Dispute, LineItem, PaymentIntent,
+    Payout, Raw, Refund, RefundStatus,
 };
 
 /// What a PaymentIntent's row takes from its charge.
@@ -126,6 +127,8 @@ pub fn refund(refund: &Raw<Refund>) -> RefundRow {
             .balance_transaction
             .as_ref()
             .map(|b| b.id().to_owned()),
+        // Known from its balance transaction's category, in the cache.
+        released_rest: false,
         raw: refund.json.get().to_owned(),
     }
 }
@@ -151,6 +154,8 @@ pub fn balance_transaction(bt: &Raw<BalanceTransaction>) -> BalanceTransactionRo
         status: bt.status.clone(),
         source_id,
         payout_id: None,
+        payment_intent_id: None,
+        customer_id: None,
         raw: bt.json.get().to_owned(),
     }
 }
@@ -168,7 +173,26 @@ pub fn payout(payout: &Raw<Payout>) -> PayoutRow {
             .balance_transaction
             .as_ref()
             .map(|b| b.id().to_owned()),
+        reconciliation_status: payout.reconciliation_status.clone(),
+        failure_code: payout.failure_code.clone(),
+        failure_message: payout.failure_message.clone(),
         raw: payout.json.get().to_owned(),
+    }
+}
+
+pub fn dispute(dispute: &Raw<Dispute>) -> DisputeRow {
+    DisputeRow {
+        id: dispute.id.clone(),
+        created: dispute.created,
+        amount: dispute.amount,
+        currency: dispute.currency.code().to_owned(),
+        charge: dispute.charge.id().to_owned(),
+        payment_intent: dispute.payment_intent.as_ref().map(|p| p.id().to_owned()),
+        reason: dispute.reason.clone(),
+        status: dispute.status.clone(),
+        due_by: dispute.evidence_details.as_ref().and_then(|e| e.due_by),
+        is_charge_refundable: dispute.is_charge_refundable,
+        raw: dispute.json.get().to_owned(),
     }
 }
 

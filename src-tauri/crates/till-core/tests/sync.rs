@@ -108,6 +108,30 @@ async fn sync_converges_to_the_simulator_under_faults() {
     // The till keeps working while the app follows it.
     control(&sim, "faults", json!({}));
     activity(&client(&sim), &mut rng).await;
+    // A dispute opens and a payout fails: their objects and the rows they
+    // book reach the cache too (issue 19).
+    let disputed = common::make_payment(&client(&sim), "usd", 8_800, false).await;
+    let charge = client(&sim)
+        .retrieve_payment_intent(&disputed, &[])
+        .await
+        .unwrap()
+        .latest_charge
+        .clone()
+        .unwrap();
+    control(&sim, "disputes", json!({ "charge": charge.id() }));
+    let paid = client(&sim)
+        .list_payouts(&till_stripe::Page::first(100))
+        .await
+        .unwrap()
+        .data
+        .into_iter()
+        .find(|p| p.automatic && p.status == "paid")
+        .expect("a paid payout");
+    control(
+        &sim,
+        &format!("payouts/{}/fail", paid.id),
+        json!({ "days_after_paid": 0 }),
+    );
     control(&sim, "faults", faults);
     // What a running app does between polls: events, then late fees.
     let follow = async || {
@@ -119,10 +143,12 @@ async fn sync_converges_to_the_simulator_under_faults() {
     control(&sim, "clock/advance", json!({ "seconds": 180 }));
     follow().await;
     control(&sim, "faults", json!({}));
-    let diff = differences(
-        &simulator_state(&client(&sim)).await,
-        &cached_state(&store.lock().unwrap()),
+    let stripe_side = simulator_state(&client(&sim)).await;
+    assert!(
+        stripe_side.keys().any(|(kind, _)| *kind == Kind::Disputes),
+        "the comparison covers disputes"
     );
+    let diff = differences(&stripe_side, &cached_state(&store.lock().unwrap()));
     assert!(
         diff.is_empty(),
         "by events alone: {} differences, first: {:?}",

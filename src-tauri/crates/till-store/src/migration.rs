@@ -25,7 +25,7 @@ pub fn all() -> Vec<Migration> {
 }
 
 /// The schema version this Till writes.
-pub const LATEST_VERSION: u32 = 17;
+pub const LATEST_VERSION: u32 = 20;
 
 pub fn version(conn: &Connection) -> Result<u32> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get::<_, u32>(0))?)

@@ -375,6 +375,20 @@ impl StripeClient {
         self.get("/v1/payouts", page.apply(Form::new())).await
     }
 
+    pub async fn retrieve_payout(&self, id: &str) -> Result<Raw<crate::models::Payout>> {
+        self.get(&format!("/v1/payouts/{id}"), Form::new()).await
+    }
+
+    // Disputes.
+
+    pub async fn list_disputes(&self, page: &Page) -> Result<List<Raw<crate::models::Dispute>>> {
+        self.get("/v1/disputes", page.apply(Form::new())).await
+    }
+
+    pub async fn retrieve_dispute(&self, id: &str) -> Result<Raw<crate::models::Dispute>> {
+        self.get(&format!("/v1/disputes/{id}"), Form::new()).await
+    }
+
     /// Every balance transaction, newest first (of one payout when given).
     pub fn all_balance_transactions(
         &self,

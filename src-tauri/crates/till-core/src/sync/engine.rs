@@ -331,7 +331,27 @@ impl Syncer {
                 Ok(())
             })?;
         }
-        if followups.balance {
+        if followups.transactions && self.controls.health.readable(Kind::BalanceTransactions) {
+            match kinds::fetch(
+                &self.client,
+                Kind::BalanceTransactions,
+                None,
+                None,
+                self.options.page_size,
+            )
+            .await
+            {
+                Ok(page) => {
+                    self.note_page(Kind::BalanceTransactions, &page);
+                    self.write(|tx| kinds::store(tx, &self.account_id, &page.batch))?;
+                }
+                Err(err) if health::is_refusal(&err) => {
+                    self.controls.health.refuse(Kind::BalanceTransactions, &err);
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        if followups.balance || followups.transactions {
             self.refresh_balance().await?;
         }
         if applied > 0 {

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use rusqlite::Connection;
 use serde_json::Value;
 use till_store::StoreError;
-use till_store::table::{customers, payouts, refunds, sync_state};
+use till_store::table::{customers, disputes, payouts, refunds, sync_state};
 use till_stripe::models::{Event, Raw};
 use till_stripe::requests::{CreatedRange, ListEvents};
 use till_stripe::{Page, StripeClient, StripeError};
@@ -112,6 +112,9 @@ pub struct Followups {
     /// charge, not the new refund).
     pub refunds_of: BTreeSet<String>,
     pub balance: bool,
+    /// A payout failed or a dispute moved money: Stripe sends no event for
+    /// the balance transactions it booked, so the newest are read.
+    pub transactions: bool,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(object: &Value) -> Option<Raw<T>> {
@@ -144,10 +147,25 @@ pub fn apply(
         "checkout.session" => Kind::CheckoutSessions,
         "payout" => Kind::Payouts,
         "customer" => Kind::Customers,
+        "dispute" => Kind::Disputes,
         _ => return Ok(false),
     };
     if event.kind == "charge.refunded" {
         followups.refunds_of.insert(object_id.to_owned());
+    }
+    // A refund that failed gives its charge's `amount_refunded` back, with
+    // no charge event of its own.
+    if event.kind == "charge.refund.updated"
+        && let Some(charge) = event.data.object.get("charge").and_then(Value::as_str)
+    {
+        followups.refetch.insert((Kind::Charges, charge.to_owned()));
+    }
+    if matches!(
+        event.kind.as_str(),
+        "payout.failed" | "charge.dispute.funds_withdrawn" | "charge.dispute.funds_reinstated"
+    ) || (event.kind == "charge.dispute.created" && kind == Kind::Disputes)
+    {
+        followups.transactions = true;
     }
     let version = sync_state::version(conn, account_id, object_id)?;
     match version {
@@ -176,6 +194,15 @@ pub fn apply(
         Kind::Customers => parse(object)
             .map(|c| customers::upsert(conn, account_id, &rows::customer(&c)))
             .transpose()?,
+        Kind::Disputes => {
+            // The charge turns `disputed` without an event of its own.
+            if let Some(charge) = object.get("charge").and_then(Value::as_str) {
+                followups.refetch.insert((Kind::Charges, charge.to_owned()));
+            }
+            parse(object)
+                .map(|d| disputes::upsert(conn, account_id, &rows::dispute(&d)))
+                .transpose()?
+        }
         // A session's line items are not in its events: fetch it whole.
         Kind::CheckoutSessions | Kind::BalanceTransactions => {
             followups.refetch.insert((kind, object_id.to_owned()));

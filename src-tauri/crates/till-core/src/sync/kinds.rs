@@ -4,11 +4,12 @@
 use rusqlite::Connection;
 use till_store::StoreError;
 use till_store::table::{
-    balance_transactions, charges, checkout_sessions, customers, payment_intents, payouts, refunds,
+    balance_transactions, charges, checkout_sessions, customers, disputes, payment_intents,
+    payouts, refunds,
 };
 use till_stripe::form::Form;
 use till_stripe::models::{
-    BalanceTransaction, Charge, CheckoutSession, Customer, Item, List, PaymentIntent,
+    BalanceTransaction, Charge, CheckoutSession, Customer, Dispute, Item, List, PaymentIntent,
     PaymentIntentStatus, Payout, Raw, Refund, Unreadable,
 };
 use till_stripe::requests::CreatedRange;
@@ -41,10 +42,11 @@ pub enum Kind {
     BalanceTransactions,
     Payouts,
     Customers,
+    Disputes,
 }
 
 impl Kind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::PaymentIntents,
         Self::Charges,
         Self::Refunds,
@@ -52,6 +54,7 @@ impl Kind {
         Self::BalanceTransactions,
         Self::Payouts,
         Self::Customers,
+        Self::Disputes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Kind {
             Self::BalanceTransactions => "balance_transactions",
             Self::Payouts => "payouts",
             Self::Customers => "customers",
+            Self::Disputes => "disputes",
         }
     }
 
@@ -79,6 +83,7 @@ impl Kind {
             Self::BalanceTransactions => "/v1/balance_transactions",
             Self::Payouts => "/v1/payouts",
             Self::Customers => "/v1/customers",
+            Self::Disputes => "/v1/disputes",
         }
     }
 }
@@ -93,6 +98,7 @@ pub enum Batch {
     BalanceTransactions(Vec<Raw<BalanceTransaction>>),
     Payouts(Vec<Raw<Payout>>),
     Customers(Vec<Raw<Customer>>),
+    Disputes(Vec<Raw<Dispute>>),
 }
 
 #[derive(Debug)]
@@ -117,6 +123,7 @@ impl Fetched {
             Batch::BalanceTransactions(v) => v.len(),
             Batch::Payouts(v) => v.len(),
             Batch::Customers(v) => v.len(),
+            Batch::Disputes(v) => v.len(),
         }
     }
 
@@ -195,6 +202,7 @@ pub async fn fetch(
         }
         Kind::Payouts => fetch_as!(Payouts, Payout, Form::new()),
         Kind::Customers => fetch_as!(Customers, Customer, Form::new()),
+        Kind::Disputes => fetch_as!(Disputes, Dispute, Form::new()),
     })
 }
 
@@ -214,6 +222,7 @@ pub fn raw_of(batch: &Batch) -> Vec<(String, String)> {
         Batch::BalanceTransactions(v) => pairs(v, |o| &o.id),
         Batch::Payouts(v) => pairs(v, |o| &o.id),
         Batch::Customers(v) => pairs(v, |o| &o.id),
+        Batch::Disputes(v) => pairs(v, |o| &o.id),
     }
 }
 
@@ -293,6 +302,7 @@ impl Batch {
             Self::BalanceTransactions(_) => Kind::BalanceTransactions,
             Self::Payouts(_) => Kind::Payouts,
             Self::Customers(_) => Kind::Customers,
+            Self::Disputes(_) => Kind::Disputes,
         }
     }
 
@@ -317,6 +327,7 @@ impl Batch {
             Self::BalanceTransactions(v) => of(v, |o| &o.id),
             Self::Payouts(v) => of(v, |o| &o.id),
             Self::Customers(v) => of(v, |o| &o.id),
+            Self::Disputes(v) => of(v, |o| &o.id),
         }
     }
 }
@@ -379,6 +390,11 @@ pub fn store(conn: &Connection, account_id: &str, batch: &Batch) -> Result<(), S
         Batch::Customers(items) => {
             for customer in items {
                 customers::upsert(conn, account_id, &rows::customer(customer))?;
+            }
+        }
+        Batch::Disputes(items) => {
+            for dispute in items {
+                disputes::upsert(conn, account_id, &rows::dispute(dispute))?;
             }
         }
     }

@@ -35,7 +35,53 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
     -- created and id too: a payout's transactions come in order without a sort.
     CREATE INDEX balance_transactions_by_payout ON balance_transactions (account_id, payout_id, created, id)
         WHERE payout_id IS NOT NULL;",
+}, Migration {
+    version: 20,
+    name: "balance_transactions_payment",
+    // The payment and the customer of a charge's, a refund's or a
+    // dispute's transaction, so that an itemized line needs no join through
+    // JSON; kept in step by link_source as either side arrives.
+    sql: "ALTER TABLE balance_transactions ADD COLUMN payment_intent_id TEXT;
+    ALTER TABLE balance_transactions ADD COLUMN customer_id TEXT;
+    CREATE INDEX balance_transactions_by_payment ON balance_transactions (account_id, payment_intent_id)
+        WHERE payment_intent_id IS NOT NULL;
+    UPDATE balance_transactions SET
+        payment_intent_id = coalesce(
+            (SELECT c.payment_intent FROM charges c WHERE c.account_id = balance_transactions.account_id AND c.id = source_id),
+            (SELECT r.payment_intent FROM refunds r WHERE r.account_id = balance_transactions.account_id AND r.id = source_id),
+            (SELECT d.payment_intent FROM disputes d WHERE d.account_id = balance_transactions.account_id AND d.id = source_id)),
+        customer_id = coalesce(
+            (SELECT c.customer_id FROM charges c WHERE c.account_id = balance_transactions.account_id AND c.id = source_id),
+            (SELECT c.customer_id FROM refunds r JOIN charges c ON c.account_id = r.account_id AND c.id = r.charge
+              WHERE r.account_id = balance_transactions.account_id AND r.id = source_id),
+            (SELECT c.customer_id FROM disputes d JOIN charges c ON c.account_id = d.account_id AND c.id = d.charge
+              WHERE d.account_id = balance_transactions.account_id AND d.id = source_id))
+    WHERE source_id IS NOT NULL;",
 }];
+
+/// Sets the payment and the customer of the transactions whose source is
+/// `source_id` (a charge, a refund or a dispute), from what is cached of it.
+/// Called when either side is stored, so the order they arrive in does not
+/// matter.
+pub fn link_source(conn: &Connection, account_id: &str, source_id: &str) -> Result<()> {
+    sql::execute(
+        conn,
+        "UPDATE balance_transactions SET
+            payment_intent_id = coalesce(
+                (SELECT c.payment_intent FROM charges c WHERE c.account_id = ?1 AND c.id = ?2),
+                (SELECT r.payment_intent FROM refunds r WHERE r.account_id = ?1 AND r.id = ?2),
+                (SELECT d.payment_intent FROM disputes d WHERE d.account_id = ?1 AND d.id = ?2)),
+            customer_id = coalesce(
+                (SELECT c.customer_id FROM charges c WHERE c.account_id = ?1 AND c.id = ?2),
+                (SELECT c.customer_id FROM refunds r JOIN charges c ON c.account_id = r.account_id AND c.id = r.charge
+                  WHERE r.account_id = ?1 AND r.id = ?2),
+                (SELECT c.customer_id FROM disputes d JOIN charges c ON c.account_id = d.account_id AND c.id = d.charge
+                  WHERE d.account_id = ?1 AND d.id = ?2))
+         WHERE account_id = ?1 AND source_id = ?2",
+        [account_id, source_id],
+    )?;
+    Ok(())
+}
 
 /// One BalanceTransaction as the cache keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -53,12 +99,16 @@ pub struct BalanceTransactionRow {
     pub status: String,
     pub source_id: Option<String>,
     pub payout_id: Option<String>,
+    /// The payment of a charge's, refund's or dispute's transaction, once
+    /// both are cached (read only: kept by [`link_source`]).
+    pub payment_intent_id: Option<String>,
+    pub customer_id: Option<String>,
     pub raw: String,
 }
 
 const COLUMNS: &str =
     "id, created, available_on, amount, fee, net, currency, kind, reporting_category, status,
-    source_id, payout_id, raw";
+    source_id, payout_id, payment_intent_id, customer_id, raw";
 
 const FROM_ROW: FromRow<BalanceTransactionRow> = |r| {
     Ok(BalanceTransactionRow {
@@ -74,7 +124,9 @@ const FROM_ROW: FromRow<BalanceTransactionRow> = |r| {
         status: r.get(9)?,
         source_id: r.get(10)?,
         payout_id: r.get(11)?,
-        raw: r.get(12)?,
+        payment_intent_id: r.get(12)?,
+        customer_id: r.get(13)?,
+        raw: r.get(14)?,
     })
 };
 
@@ -102,6 +154,9 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &BalanceTransactionRow) 
             row.reporting_category, row.status, row.source_id, row.payout_id, row.raw
         ],
     )?;
+    if let Some(source) = &row.source_id {
+        link_source(conn, account_id, source)?;
+    }
     Ok(())
 }
 
@@ -388,5 +443,92 @@ mod tests {
         );
         assert!(expected.iter().all(|t| t.fees > 0));
         assert_eq!(found, expected);
+    }
+
+    /// A charge's, a refund's and a dispute's transactions learn the payment
+    /// and the customer whichever side is stored first.
+    #[test]
+    fn transactions_learn_their_payment_and_customer_in_any_order() {
+        use crate::table::{charges, disputes, refunds};
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        let bt = |id: &str, source: &str| BalanceTransactionRow {
+            id: id.into(),
+            source_id: Some(source.into()),
+            ..txn(0)
+        };
+        // The transaction first, then its charge.
+        upsert(conn, "acct_1", &bt("txn_ch", "ch_1")).unwrap();
+        assert_eq!(
+            get(conn, "acct_1", "txn_ch")
+                .unwrap()
+                .unwrap()
+                .payment_intent_id,
+            None
+        );
+        let charge = charges::ChargeRow {
+            id: "ch_1".into(),
+            payment_intent: Some("pi_1".into()),
+            customer_id: Some("cus_1".into()),
+            currency: "usd".into(),
+            status: "succeeded".into(),
+            raw: "{}".into(),
+            ..charges::ChargeRow::default()
+        };
+        charges::upsert(conn, "acct_1", &charge).unwrap();
+        let linked = get(conn, "acct_1", "txn_ch").unwrap().unwrap();
+        assert_eq!(linked.payment_intent_id.as_deref(), Some("pi_1"));
+        assert_eq!(linked.customer_id.as_deref(), Some("cus_1"));
+
+        // A refund stored before its transaction: the customer through its charge.
+        refunds::upsert(
+            conn,
+            "acct_1",
+            &refunds::RefundRow {
+                id: "re_1".into(),
+                charge: Some("ch_1".into()),
+                payment_intent: Some("pi_1".into()),
+                currency: "usd".into(),
+                status: "succeeded".into(),
+                raw: "{}".into(),
+                ..refunds::RefundRow::default()
+            },
+        )
+        .unwrap();
+        upsert(conn, "acct_1", &bt("txn_re", "re_1")).unwrap();
+        let refund = get(conn, "acct_1", "txn_re").unwrap().unwrap();
+        assert_eq!(refund.payment_intent_id.as_deref(), Some("pi_1"));
+        assert_eq!(refund.customer_id.as_deref(), Some("cus_1"));
+
+        // A dispute's withdrawal.
+        upsert(conn, "acct_1", &bt("txn_du", "du_1")).unwrap();
+        disputes::upsert(
+            conn,
+            "acct_1",
+            &disputes::DisputeRow {
+                id: "du_1".into(),
+                charge: "ch_1".into(),
+                payment_intent: Some("pi_1".into()),
+                currency: "usd".into(),
+                reason: "fraudulent".into(),
+                status: "needs_response".into(),
+                raw: "{}".into(),
+                ..disputes::DisputeRow::default()
+            },
+        )
+        .unwrap();
+        let dispute = get(conn, "acct_1", "txn_du").unwrap().unwrap();
+        assert_eq!(dispute.payment_intent_id.as_deref(), Some("pi_1"));
+        assert_eq!(dispute.customer_id.as_deref(), Some("cus_1"));
+
+        // Another account's rows are never linked.
+        upsert(conn, "acct_2", &bt("txn_ch", "ch_1")).unwrap();
+        assert_eq!(
+            get(conn, "acct_2", "txn_ch")
+                .unwrap()
+                .unwrap()
+                .payment_intent_id,
+            None
+        );
     }
 }

@@ -177,6 +177,19 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &ChargeRow) -> Result<()
     if changed && let Some(payment) = &row.payment_intent {
         payment_search::refresh(conn, account_id, payment)?;
     }
+    // Its transaction, and its refunds' and disputes', learn the payment
+    // and the customer.
+    super::balance_transactions::link_source(conn, account_id, &row.id)?;
+    let mut related = conn.prepare_cached(
+        "SELECT id FROM refunds WHERE account_id = ?1 AND charge = ?2
+         UNION ALL SELECT id FROM disputes WHERE account_id = ?1 AND charge = ?2",
+    )?;
+    let ids = related
+        .query_map([account_id, &row.id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    for id in ids {
+        super::balance_transactions::link_source(conn, account_id, &id)?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod charges;
 pub mod checkout_defaults;
 pub mod checkout_sessions;
 pub mod customers;
+pub mod disputes;
 pub mod operations;
 pub mod payment_intents;
 pub mod payment_search;
@@ -33,6 +34,7 @@ pub const MIGRATIONS: &[&[Migration]] = &[
     operations::MIGRATIONS,
     checkout_defaults::MIGRATIONS,
     payment_search::MIGRATIONS,
+    disputes::MIGRATIONS,
 ];
 
 /// Drops everything cached and synced for an account, but not the account
@@ -44,6 +46,7 @@ pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
     balance_transactions::remove_account(conn, account_id)?;
     payouts::remove_account(conn, account_id)?;
     customers::remove_account(conn, account_id)?;
+    disputes::remove_account(conn, account_id)?;
     checkout_sessions::remove_account(conn, account_id)?;
     sync_state::remove_account(conn, account_id)?;
     operations::remove_account(conn, account_id)?;
@@ -52,7 +55,7 @@ pub fn remove_account(conn: &Connection, account_id: &str) -> Result<()> {
 }
 
 /// The object tables, by the name the UI and the sync use.
-pub const OBJECT_TABLES: [&str; 7] = [
+pub const OBJECT_TABLES: [&str; 8] = [
     "payment_intents",
     "charges",
     "refunds",
@@ -60,6 +63,7 @@ pub const OBJECT_TABLES: [&str; 7] = [
     "balance_transactions",
     "payouts",
     "customers",
+    "disputes",
 ];
 
 /// How many objects of each type an account has cached.

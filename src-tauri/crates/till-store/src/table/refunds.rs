@@ -42,6 +42,10 @@ pub struct RefundRow {
     pub payment_intent: Option<String>,
     pub failure_reason: Option<String>,
     pub balance_transaction: Option<String>,
+    /// Its balance transaction is cached as a `partial_capture_reversal`:
+    /// the released rest of a partial capture, not money given back (read
+    /// only, from the balance transaction's category).
+    pub released_rest: bool,
     pub raw: String,
 }
 
@@ -49,7 +53,7 @@ impl RefundRow {
     /// Whether money moved: not a hold let go (see [`MOVED_MONEY`], the
     /// same rule in SQL).
     pub fn moved_money(&self) -> bool {
-        !(self.status == "succeeded" && self.balance_transaction.is_none())
+        !(self.status == "succeeded" && (self.balance_transaction.is_none() || self.released_rest))
     }
 
     /// Money refunded or on its way back: what can no longer be refunded.
@@ -64,7 +68,9 @@ impl RefundRow {
 
 const COLUMNS: &str =
     "id, created, amount, currency, status, reason, charge, payment_intent, failure_reason,
-    balance_transaction, raw";
+    balance_transaction, raw,
+    balance_transaction IN (SELECT id FROM balance_transactions
+        WHERE reporting_category = 'partial_capture_reversal')";
 
 const FROM_ROW: FromRow<RefundRow> = |r| {
     Ok(RefundRow {
@@ -79,6 +85,7 @@ const FROM_ROW: FromRow<RefundRow> = |r| {
         failure_reason: r.get(8)?,
         balance_transaction: r.get(9)?,
         raw: r.get(10)?,
+        released_rest: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
     })
 };
 
@@ -105,7 +112,7 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &RefundRow) -> Result<()
             row.payment_intent, row.failure_reason, row.balance_transaction, row.raw
         ],
     )?;
-    Ok(())
+    super::balance_transactions::link_source(conn, account_id, &row.id)
 }
 
 pub fn get(conn: &Connection, account_id: &str, id: &str) -> Result<Option<RefundRow>> {
@@ -121,11 +128,14 @@ pub fn for_payment_intent(
     LIST.all_with(conn, account_id, ("payment_intent", payment_intent))
 }
 
-/// A hold let go (a release, or what a partial capture did not take) shows
-/// up at Stripe as a succeeded refund without a balance transaction: no money
-/// moved, so it is not a refund to the merchant. Every real refund that
-/// succeeded has its balance transaction.
-pub const MOVED_MONEY: &str = "NOT (status = 'succeeded' AND balance_transaction IS NULL)";
+/// A hold let go (a release) shows up at Stripe as a succeeded refund
+/// without a balance transaction, and what a partial capture did not take
+/// as one whose balance transaction is a `partial_capture_reversal`: no
+/// money given back, so not a refund to the merchant. Every real refund
+/// that succeeded has a balance transaction of its own.
+pub const MOVED_MONEY: &str = "NOT (status = 'succeeded' AND (balance_transaction IS NULL
+    OR balance_transaction IN (SELECT id FROM balance_transactions
+        WHERE reporting_category = 'partial_capture_reversal')))";
 
 /// Which refunds a list shows; empty or `None` leaves that open.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -196,7 +206,9 @@ pub fn totals(conn: &Connection, account_id: &str, from: i64, to: i64) -> Result
         "SELECT currency, sum(amount), count(*) FROM refunds
          WHERE account_id = ?1 AND created >= ?2 AND created < ?3
            AND status IN ('pending', 'requires_action', 'succeeded')
-           AND NOT (status = 'succeeded' AND balance_transaction IS NULL)
+           AND NOT (status = 'succeeded' AND (balance_transaction IS NULL
+               OR balance_transaction IN (SELECT id FROM balance_transactions
+                   WHERE reporting_category = 'partial_capture_reversal')))
          GROUP BY currency ORDER BY sum(amount) DESC, currency",
         params![account_id, from, to],
         |r| {

@@ -54,6 +54,13 @@ fn fill(conn: &Connection, account_id: &str, n: i64) {
         ..Default::default()
     };
     payouts::upsert(conn, account_id, &payout).unwrap();
+    let dispute = disputes::DisputeRow {
+        id: id("du"),
+        charge: id("ch"),
+        raw: raw.clone(),
+        ..Default::default()
+    };
+    disputes::upsert(conn, account_id, &dispute).unwrap();
     let customer = customers::CustomerRow {
         id: id("cus"),
         extra_words: vec![marker(account_id)],

@@ -120,4 +120,15 @@ pub struct Payout {
     pub metadata: Metadata,
     #[serde(default)]
     pub balance_transaction: Option<Expandable<BalanceTransaction>>,
+    /// `in_progress` until Stripe has itemized an automatic payout, then
+    /// `completed` (event `payout.reconciliation_completed`); `not_applicable`
+    /// for manual payouts, which Stripe never itemizes.
+    #[serde(default)]
+    pub reconciliation_status: Option<String>,
+    #[serde(default)]
+    pub failure_code: Option<String>,
+    #[serde(default)]
+    pub failure_message: Option<String>,
+    #[serde(default)]
+    pub failure_balance_transaction: Option<Expandable<BalanceTransaction>>,
 }

@@ -8,6 +8,7 @@ pub mod balance;
 pub mod charge;
 pub mod checkout;
 pub mod customer;
+pub mod dispute;
 pub mod event;
 pub mod payment_intent;
 pub mod refund;
@@ -22,6 +23,7 @@ pub use balance::{Account, Balance, BalanceAmount, BalanceTransaction, FeeDetail
 pub use charge::{CardDetails, Charge, PaymentMethodDetails};
 pub use checkout::{CheckoutSession, LineItem};
 pub use customer::{Customer, Price, Product, Recurring};
+pub use dispute::{Dispute, EvidenceDetails};
 pub use event::{Event, EventData};
 pub use payment_intent::{CaptureMethod, PaymentIntent, PaymentIntentStatus};
 pub use refund::{Refund, RefundStatus};
@@ -198,5 +200,6 @@ has_id!(
     Event,
     BalanceTransaction,
     Payout,
-    Account
+    Account,
+    Dispute
 );
