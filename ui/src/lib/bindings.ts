@@ -123,8 +123,8 @@ export const commands = {
 /** Events */
 export const events = {
 	cacheChanged: makeEvent<CacheChanged, CacheChanged>("cache-changed"),
-	syncStatus: makeEvent<SyncStatus, SyncStatus>("sync-status"),
 	movementSettled: makeEvent<MovementSettled, MovementSettled>("movement-settled"),
+	syncStatus: makeEvent<SyncStatus, SyncStatus>("sync-status"),
 };
 
 /* Constants */
@@ -436,6 +436,43 @@ export type KeyProblem =
  */
 export type KeychainStatus = { state: "available" } | { state: "unavailable"; detail: string; fix: string };
 
+/**
+ *  An object type, in the order a new account fetches its newest page.
+ *  Its name (`checkout_sessions`) is its table's, and how plans saved in
+ *  the database and the UI name it.
+ */
+export type Kind = "payment_intents" | "charges" | "refunds" | "checkout_sessions" | "balance_transactions" | "payouts" | "customers" | "disputes";
+
+/**  Something wrong with one kind; the others carry on. */
+export type KindNote = 
+/**
+ *  Stripe refused a filter of the kind's list (`created`): it is read
+ *  without it, newest first, down to what is cached, until the app
+ *  quits or the key changes.
+ */
+{ state: "filterRefused"; filter: string; request: string | null; message: string } | 
+/**
+ *  Stripe refused the kind's list: asked again on Retry, when the key
+ *  changes, or at `retry_at`.
+ */
+{ state: "refused"; request: string | null; status: number | null; message: string; requestId: string | null; retryAt: number } | 
+/**  The key may not read the kind (403): not asked again this run. */
+{ state: "notPermitted"; permission: string | null } | 
+/**
+ *  Objects Stripe sent that Till could not read (a field it needs for
+ *  money missing): never stored, and never stored as zero.
+ */
+{ state: "unreadable"; count: number; 
+/**  The field missing, when one was: `amount_received`. */
+missing: string | null; 
+/**  One of them, for the log and support. */
+exampleId: string | null };
+
+/**  A kind and what is wrong with it. */
+export type KindStatus = {
+	kind: Kind,
+} & KindNote;
+
 export type MetadataEntry = {
 	key: string,
 	value: string,
@@ -729,6 +766,20 @@ export type Step = "created" |
 "holdExpires" | "refunded" | "refundPending" | "refundFailed";
 
 /**
+ *  How Stripe failed when it did not refuse: what the UI and the sync say
+ *  differs ("offline" is only ever said when nothing answered).
+ */
+export type StripeFailure = 
+/**  The network or the server could not be reached, or did not answer in time. */
+{ kind: "unreachable" } | 
+/**  Stripe answered with an error of its own (5xx). */
+{ kind: "serverError"; status: number } | 
+/**  Stripe answered in a shape Till cannot read. */
+{ kind: "unreadable" } | 
+/**  Anything else (an unknown outcome, an unusable address). */
+{ kind: "other" };
+
+/**
  *  Why Stripe refused a request, from its error `code` (and type and
  *  status): the codes a merchant meets, each worded in the UI.
  */
@@ -784,6 +835,10 @@ export type StripeRefusal = {
 	permission: string | null,
 	message: string,
 	requestId: string | null,
+	/**  The request refused, method and path (`POST /v1/refunds`). */
+	request: string | null,
+	/**  Its HTTP status. */
+	status: number | null,
 };
 
 /**  Where a sync is. */
@@ -796,10 +851,38 @@ export type SyncPhase =
 "backfill" | 
 /**  Following events. */
 "live" | 
-/**  Stripe cannot be reached; the cache is shown as it is. */
+/**
+ *  Paused: Stripe cannot be reached, refused, or asked to wait (see
+ *  the progress's `problem`); the cache is shown as it is.
+ */
 "offline" | 
 /**  The user stopped it. */
 "canceled";
+
+/**  Why the whole sync is paused. */
+export type SyncProblem = 
+/**
+ *  The network, or the server, could not be reached: retried with
+ *  growing pauses.
+ */
+{ kind: "offline"; since: number; detail: string } | 
+/**
+ *  Stripe refused a request every kind needs (4xx other than 429), or
+ *  answered in a shape Till cannot read: asked again on Retry, when the
+ *  key changes, or at `retry_at`.
+ */
+{ kind: "refused"; since: number; request: string | null; status: number | null; message: string; requestId: string | null; retryAt: number } | 
+/**  Stripe answered 429 still after waiting: backing off. */
+{ kind: "slowDown"; since: number; request: string | null } | 
+/**  Stripe answered 5xx: backing off. */
+{ kind: "stripeTrouble"; since: number; request: string | null; status: number; message: string; requestId: string | null } | 
+/**
+ *  The account's key is not in the keychain: nothing can be asked until
+ *  it is put back.
+ */
+{ kind: "keyMissing" } | 
+/**  This computer failed (the database, the data folder). */
+{ kind: "local"; detail: string };
 
 /**  Progress, pushed to the UI as it changes. */
 export type SyncProgress = {
@@ -813,10 +896,15 @@ export type SyncProgress = {
 	rate: number | null,
 	/**  When the cache last matched Stripe (Unix time). */
 	lastSyncedAt: number | null,
-	/**  Since when Stripe could not be reached. */
-	offlineSince: number | null,
-	/**  What went wrong, when something did. */
-	problem: string | null,
+	/**  Why the whole sync is paused, when it is. */
+	problem: SyncProblem | null,
+	/**  The kinds with something wrong; the others are in step. */
+	kinds: KindStatus[],
+	/**
+	 *  How far Stripe's clock is ahead of this computer's, in seconds
+	 *  (negative: behind), when it is more than [`CLOCK_SKEW_SHOWN`] off.
+	 */
+	clockSkew: number | null,
 };
 
 /**  Where an account's sync is: phase, counts, rate, last synced, offline. */
@@ -877,7 +965,9 @@ export type TillError =
  */
 { code: "stripeRefused"; refusal: StripeRefusal } | 
 /**  Stripe could not be reached, or answered with an error of its own. */
-{ code: "stripe"; detail: string; requestId: string | null } | 
+{ code: "stripe"; detail: string; requestId: string | null; 
+/**  The request, method and path (`GET /v1/account`), when one was sent. */
+request: string | null; kind: StripeFailure } | 
 /**  The local database failed or is from a newer Till. */
 { code: "store"; detail: string; newerVersion: boolean } | 
 /**  The data directory cannot be created, read or written. */

@@ -7,6 +7,7 @@ import type {
   KeyProblem,
   MovementKind,
   SettledMovement,
+  StripeFailure,
   StripeProblem,
   StripeRefusal,
   TillError,
@@ -228,6 +229,14 @@ const STRIPE_PROBLEMS: Record<StripeProblem, (refusal: StripeRefusal) => Words> 
   }),
 };
 
+/** How Stripe failed when it did not refuse: "offline" only when nothing answered. */
+const STRIPE_FAILURES: Record<StripeFailure["kind"], string> = {
+  unreachable: "Stripe could not be reached",
+  serverError: "Stripe is having trouble",
+  unreadable: "Stripe's answer could not be read",
+  other: "Stripe could not complete the request",
+};
+
 /** Stripe's own message, then its code and the request id, for support:
  * "Your card was declined. (card_declined, insufficient_funds; request req_1)". */
 function stripeSays(refusal: StripeRefusal): string {
@@ -236,7 +245,9 @@ function stripeSays(refusal: StripeRefusal): string {
     .join(", ");
   const request = refusal.requestId ? `request ${refusal.requestId}` : "";
   const tail = [codes, request].filter((p) => p).join("; ");
-  return tail ? `${refusal.message} (${tail})` : refusal.message;
+  const said = tail ? `${refusal.message} (${tail})` : refusal.message;
+  // Which request Stripe refused, method and path: never the key.
+  return refusal.request ? `${refusal.request}: ${said}` : said;
 }
 
 /** A refusal in the merchant's words, Stripe's own beneath. */
@@ -256,6 +267,8 @@ export interface ErrorText {
 export interface ErrorContext {
   currency?: string;
   movement?: MovementKind;
+  /** What Till was doing ("Adding the key"): said before Stripe's request. */
+  doing?: string;
 }
 
 /** Text without case, spaces and closing punctuation, to tell whether two lines say the same. */
@@ -286,6 +299,9 @@ export function describeError(error: TillError, context: ErrorContext = {}): Err
     text.fix = undefined;
   }
   if (same(text.detail, text.title)) text.detail = "";
+  // What Till was doing, when Stripe is involved: the request is in the detail.
+  const stripe = typeof error === "object" && error !== null && (error.code === "stripe" || error.code === "stripeRefused");
+  if (context.doing && stripe) text.detail = text.detail ? `${context.doing}: ${text.detail}` : context.doing;
   return text;
 }
 
@@ -425,7 +441,7 @@ function words(error: TillError): ErrorText {
       return describeRefusal(error.refusal);
     case "stripe":
       return {
-        title: "Stripe could not complete the request",
+        title: STRIPE_FAILURES[error.kind.kind],
         detail: error.requestId ? `${error.detail} (request ${error.requestId})` : error.detail,
       };
     case "store":
