@@ -46,3 +46,26 @@ describe("a hold without its lapse time", () => {
     expect(screen.getByText("Lapse time unknown").getAttribute("title")).toContain("key cannot read charges");
   });
 });
+
+describe("lapse times on Stripe's clock (issue 17, 6)", () => {
+  it("reads a hold's countdown on Stripe's clock and says this one is off", () => {
+    const soon = payment({ id: "pi_soon", status: "requires_capture", amount: 500, amountCapturable: 500, amountReceived: 0, captureBefore: now + 3 * 3600, created: now - 600 });
+    sync.byAccount = {
+      acct_1: {
+        accountId: "acct_1",
+        phase: "live",
+        done: 0,
+        remaining: null,
+        rate: 0,
+        lastSyncedAt: now,
+        problem: null,
+        kinds: [],
+        // Stripe is two hours ahead: the hold lapses in one hour, not three.
+        clockSkew: 7200,
+      },
+    };
+    render(Holds, { holds: { ...holds, data: [soon] } as unknown as HoldsLoader });
+    expect(screen.getByTestId("holds-clock").textContent).toContain("This computer's clock is 2 h behind Stripe's");
+    expect(screen.getByText(/^(in )?(1 h|59 min|60 min)/u)).toBeTruthy();
+  });
+});
