@@ -165,7 +165,12 @@ pub async fn run(
     args: SyncArgs,
 ) -> Result<(), Failure> {
     let accounts = if args.all {
-        crate::accounts::saved(till)?
+        let all = crate::accounts::saved(till)?;
+        if all.is_empty() {
+            // The same words as a verb without an account.
+            return crate::accounts::resolve(till, None).map(|_| ());
+        }
+        all
     } else {
         vec![crate::accounts::resolve(till, account)?]
     };

@@ -472,6 +472,76 @@ fn a_sync_held_by_another_process_leaves_the_cache_and_says_so() {
     assert_eq!(s.run(&["--json", "sync"]).json()[0]["synced"], true);
 }
 
+/// Waits (polling, with a deadline) until the account's sync lock is held
+/// (`held`) or free.
+fn wait_for_lock(dir: &till_core::DataDir, id: &str, held: bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let free = till_core::sync_lock::SyncLock::try_acquire(dir, id)
+            .unwrap()
+            .is_some();
+        if free != held {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lock never became {}",
+            if held { "held" } else { "free" }
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn the_app_and_the_command_line_never_sync_one_account_at_once() {
+    let s = setup(2311, Some(5));
+    let id = s.add_and_sync();
+    let dir = till_core::DataDir::at(s.data.path()).unwrap();
+    // The app's side: Till::start_sync, as its start_sync command calls it.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app =
+        till_core::Till::open_with(dir.clone(), till_stripe::Endpoint::parse(&s.url).unwrap())
+            .unwrap();
+    runtime.block_on(async {
+        app.start_sync(&id, std::sync::Arc::new(till_core::sync::Quiet))
+            .unwrap();
+    });
+    wait_for_lock(&dir, &id, true);
+    let run = s.run(&["--json", "sync"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()[0]["synced"], false, "the app is syncing it");
+    contains(&run, "being synced by the app");
+
+    // The app stops following the account: the command line syncs.
+    app.cancel_sync(&id);
+    wait_for_lock(&dir, &id, false);
+    assert_eq!(s.run(&["--json", "sync"]).json()[0]["synced"], true);
+}
+
+#[test]
+fn a_key_gone_from_the_keychain_is_5_and_the_cache_still_answers() {
+    let s = setup(2312, Some(3));
+    let id = s.add_and_sync();
+    let cleared = Command::new("secret-tool")
+        .args([
+            "clear",
+            "service",
+            till_core::STORAGE_NAMESPACE,
+            "username",
+            &id,
+        ])
+        .status()
+        .unwrap();
+    assert!(cleared.success());
+    let sync = s.run(&["sync"]);
+    assert_eq!(sync.code, 5, "{sync:?}");
+    contains(&sync, "accounts add");
+    assert_eq!(s.run(&["payments", "list"]).code, 0);
+}
+
 #[test]
 fn no_keychain_is_5() {
     let s = setup(2309, None);
