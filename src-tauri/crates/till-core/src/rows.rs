@@ -230,6 +230,8 @@ pub fn checkout_session(session: &Raw<CheckoutSession>) -> SessionRow {
         payment_intent: session.payment_intent.as_ref().map(|p| p.id().to_owned()),
         url: session.url.clone(),
         raw: session.json.get().to_owned(),
+        // The sync stores them next: its payment's words are written once.
+        lines_follow: session.line_items.is_some(),
     }
 }
 

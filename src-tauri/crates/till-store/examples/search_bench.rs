@@ -11,9 +11,10 @@
 //! last four, a description from a menu where a few items are rare
 //! (kumquat, yuzu, jackfruit: one payment in 2,000 each), an order id in
 //! metadata, and one payment in ten from a checkout whose lines and
-//! reference are stored after the payment, as a sync may store them
-//! (`BENCH_CHECKOUTS=before` stores them first, `none` leaves them out).
-//! Pages of 100 newest first, one transaction each, as the sync writes them.
+//! reference are stored after the payment, in a page of their own, as a
+//! sync lists them (`BENCH_CHECKOUTS=before` stores them first, in the
+//! payments' page, `none` leaves them out). Pages of 100 newest first, one
+//! transaction each, as the sync writes them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::time::Instant;
@@ -131,13 +132,18 @@ fn main() {
             }
             payments.push(row);
         }
-        if checkouts_when == "after" {
+        let tx = if checkouts_when == "after" {
+            // The payments' page, then their checkouts in a page of their
+            // own, as the sync lists each kind: each checkout rewrites its
+            // payment's documents once, with its lines and reference.
             for row in &payments {
                 payment_intents::upsert(&tx, account, row).unwrap();
             }
-        }
-        // The page's checkouts after their payments: each rewrites its
-        // payment's document with its lines and reference.
+            tx.commit().unwrap();
+            store.conn_mut().transaction().unwrap()
+        } else {
+            tx
+        };
         for (n, payment, created) in checkouts {
             let session = format!("cs_test_{n:09}");
             checkout_sessions::upsert(
@@ -153,6 +159,8 @@ fn main() {
                     client_reference_id: Some(format!("cart-{n}")),
                     payment_intent: Some(payment),
                     raw: "{}".into(),
+                    // Listed with its lines, as the sync stores it.
+                    lines_follow: true,
                     ..SessionRow::default()
                 },
             )
@@ -181,7 +189,7 @@ fn main() {
     }
     let fill = started.elapsed().as_secs_f64();
     println!(
-        "ingest: {rows} PaymentIntents and {sessions} checkouts (2 lines each, stored {checkouts_when} their payments) in {fill:.1} s: {:.0} payments/s, one transaction per page of {PAGE}, newest first",
+        "ingest: {rows} PaymentIntents and {sessions} checkouts (2 lines each, stored {checkouts_when} their payments) in {fill:.1} s: {:.0} payments/s, one transaction per page (of {PAGE} payments), newest first",
         rows as f64 / fill
     );
     let conn = store.conn();

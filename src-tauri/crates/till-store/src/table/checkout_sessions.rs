@@ -71,6 +71,10 @@ pub struct SessionRow {
     pub payment_intent: Option<String>,
     pub url: Option<String>,
     pub raw: String,
+    /// The caller stores this session's line items right after it
+    /// ([`replace_line_items`]), which then rewrites its payment's search
+    /// document once for both: not stored.
+    pub lines_follow: bool,
 }
 
 /// One line item of a session; its position is its place in the slice
@@ -107,6 +111,7 @@ const FROM_ROW: FromRow<SessionRow> = |r| {
         payment_intent: r.get(11)?,
         url: r.get(12)?,
         raw: r.get(13)?,
+        lines_follow: false,
     })
 };
 
@@ -156,7 +161,10 @@ pub fn upsert(conn: &Connection, account_id: &str, row: &SessionRow) -> Result<(
             row.payment_intent, row.url, row.raw
         ],
     )?;
-    if !unchanged && let Some(payment) = &row.payment_intent {
+    if !unchanged
+        && !row.lines_follow
+        && let Some(payment) = &row.payment_intent
+    {
         payment_search::refresh(conn, account_id, payment)?;
     }
     Ok(())

@@ -256,7 +256,17 @@ fn a_checkouts_lines_and_reference_reach_its_payment_whichever_comes_first() {
         .unwrap();
     assert!(ids(conn, "croissant").is_empty());
     assert_eq!(ids(conn, "espresso"), ["pi_0002"]);
-    assert_eq!(documents(conn), (2, 2));
+    // As the sync stores a listed checkout: its lines follow at once, and
+    // the payment's document is written once, with both.
+    upsert(conn, &payment(3, "c@example.com"));
+    let listed = SessionRow {
+        lines_follow: true,
+        ..session(3, Some("pi_0003"))
+    };
+    checkout_sessions::upsert(conn, ACCOUNT, &listed).unwrap();
+    checkout_sessions::replace_line_items(conn, ACCOUNT, "cs_test_0003", &[line("Scone")]).unwrap();
+    assert_eq!(ids(conn, "cart-3 scone"), ["pi_0003"]);
+    assert_eq!(documents(conn), (3, 3));
     checkout_sessions::remove_account(conn, ACCOUNT).unwrap();
     payment_intents::remove_account(conn, ACCOUNT).unwrap();
     assert_eq!(documents(conn), (0, 0));
