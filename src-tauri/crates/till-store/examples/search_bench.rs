@@ -207,8 +207,9 @@ fn main() {
     };
     let file = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0;
     println!(
-        "size: database {file:.0} MiB, of which the trigram index (payment_search*) {:.0} MiB",
-        pages("payment_search")
+        "size: database {file:.0} MiB, of which the trigram index (payment_search*) {:.0} MiB and the word starts (payment_starts*) {:.0} MiB",
+        pages("payment_search"),
+        pages("payment_starts")
     );
 
     let hits = |text: &str| -> i64 {
