@@ -250,8 +250,12 @@ pub struct JournalArgs {
     #[arg(long, value_name = "OPERATION", conflicts_with = "discard")]
     pub send: Option<String>,
     /// Drops an operation a crash left never sent.
-    #[arg(long, value_name = "OPERATION")]
+    #[arg(long, value_name = "OPERATION", conflicts_with = "check")]
     pub discard: Option<String>,
+    /// Asks Stripe now how the movements whose answer was lost ended
+    /// (the app asks by itself; a cron job may too).
+    #[arg(long, conflicts_with = "send")]
+    pub check: bool,
     /// How many, newest first.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,

@@ -252,6 +252,29 @@ pub async fn journal(
             || out::line(&format!("Discarded {operation}: it was never sent.")),
         );
     }
+    if args.check {
+        let settled = till.check_movements(&account.id).await?;
+        let still = till.unsettled_movements(&account.id)?;
+        #[derive(Serialize)]
+        struct Checked {
+            settled: Vec<till_core::journal::SettledMovement>,
+            unknown: Vec<till_core::journal::Unsettled>,
+        }
+        let checked = Checked {
+            settled,
+            unknown: still,
+        };
+        return out.answer(&checked, || {
+            for s in &checked.settled {
+                out::line(&format!("{} {:?}: {:?}", s.operation_id, s.kind, s.outcome));
+            }
+            out::line(&format!(
+                "{} settled, {} still unknown.",
+                checked.settled.len(),
+                checked.unknown.len()
+            ));
+        });
+    }
     let mut operations = till.operations(&account.id)?;
     operations.truncate(args.limit);
     let journal = Journal {

@@ -37,16 +37,13 @@ fn phase_words(phase: SyncPhase) -> &'static str {
 impl SyncListener for Bar {
     fn progress(&self, progress: &SyncProgress) {
         let done = u64::from(progress.done);
-        match progress.remaining {
-            Some(left) => {
-                self.bar.set_length(done + u64::from(left));
-                self.bar.set_position(done);
-            }
-            None => {
-                self.bar.set_length(done.max(1));
-                self.bar.set_position(done);
-            }
-        }
+        // Each phase counts from zero: the position first, so a phase's
+        // start never shows more done than its length.
+        self.bar.set_position(done);
+        self.bar.set_length(match progress.remaining {
+            Some(left) => done + u64::from(left),
+            None => done.max(1),
+        });
         let rate = if progress.rate > 0.0 {
             format!(", {:.0}/s", progress.rate)
         } else {
@@ -132,6 +129,7 @@ async fn sync_one(
                 .progress_chars("=> "),
         );
         bar.set_prefix(account.display_name.clone());
+        bar.set_message("starting");
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     });

@@ -41,7 +41,14 @@ fn setup(seed: u64, seed_payments: Option<usize>) -> Setup {
     let sim = Simulator::start(SimConfig {
         rate_limit: 0,
         seed,
-        history: seed_payments.map(|n| till_sim::seed::SeedSpec::new(n, seed)),
+        // Ten days: few payouts, whose transactions a first sync reads
+        // one request each.
+        history: seed_payments.map(|payments| till_sim::seed::SeedSpec {
+            payments,
+            seed,
+            days: 10,
+            lapsing_holds: 0,
+        }),
         ..SimConfig::default()
     })
     .unwrap();
@@ -103,11 +110,17 @@ impl Setup {
         self.output(self.command(args), Some(input))
     }
 
-    /// Adds the simulator's key and syncs.
-    fn add_and_sync(&self) -> String {
+    /// Adds the simulator's key; returns the account's id.
+    fn add(&self) -> String {
         let added = self.run_with_input(&["--json", "accounts", "add"], &self.key);
         assert_eq!(added.code, 0, "{added:?}");
-        let id = added.json()["id"].as_str().unwrap().to_owned();
+        added.json()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Adds the simulator's key and syncs (a first sync costs seconds:
+    /// the tests make their payments before it).
+    fn add_and_sync(&self) -> String {
+        let id = self.add();
         let synced = self.run(&["sync"]);
         assert_eq!(synced.code, 0, "{synced:?}");
         id
@@ -232,7 +245,7 @@ fn a_key_given_as_an_argument_is_refused_with_the_reason_and_not_repeated() {
 #[test]
 fn sync_then_read_payments_holds_and_balance_from_the_cache_with_and_without_json() {
     let s = setup(2303, Some(30));
-    s.add_and_sync();
+    s.add();
     let hold = s.payment(&s.key, 4200, true);
     let synced = s.run(&["--json", "sync"]).json();
     assert_eq!(synced[0]["synced"], true);
@@ -319,11 +332,10 @@ fn stripe_out_of_reach_is_4_for_a_sync_and_the_cache_still_answers() {
 #[test]
 fn capture_release_refund_and_the_journal_go_through_the_core() {
     let s = setup(2305, None);
-    s.add_and_sync();
     let to_capture = s.payment(&s.key, 5000, true);
     let to_release = s.payment(&s.key, 3000, true);
     let paid = s.payment(&s.key, 2000, false);
-    assert_eq!(s.run(&["sync"]).code, 0);
+    s.add_and_sync();
 
     let captured = s.run(&["--json", "capture", &to_capture, "--amount", "12.50"]);
     assert_eq!(captured.code, 0, "{captured:?}");
@@ -382,6 +394,17 @@ fn capture_release_refund_and_the_journal_go_through_the_core() {
         "{kinds:?}"
     );
     assert_eq!(journal["unknown"], Value::Array(vec![]));
+    // Only a movement never sent can be discarded; an unknown one is not there.
+    let capture_op = ops.iter().find(|o| o["kind"] == "capture").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent = s.run(&["journal", "--discard", &capture_op]);
+    assert_eq!(sent.code, 1, "{sent:?}");
+    assert_eq!(s.run(&["journal", "--discard", "op_nothing"]).code, 3);
+    let checked = s.run(&["--json", "journal", "--check"]);
+    assert_eq!(checked.code, 0, "{checked:?}");
+    assert_eq!(checked.json()["unknown"], Value::Array(vec![]));
     let human = s.run(&["journal"]);
     contains(&human, &to_capture);
     contains(&human, "12.50 USD");
@@ -403,11 +426,33 @@ fn capture_release_refund_and_the_journal_go_through_the_core() {
 }
 
 #[test]
+fn a_lost_answer_is_4_and_journal_check_settles_it_once() {
+    let s = setup(2313, None);
+    let hold = s.payment(&s.key, 6000, true);
+    s.add_and_sync();
+    // Stripe captures, and its answer is lost (a 500 after the commit).
+    s.control("faults", serde_json::json!({ "stored_500_next": 1 }));
+    let lost = s.run(&["capture", &hold]);
+    assert_eq!(lost.code, 4, "{lost:?}");
+    contains(&lost, "never be doubled");
+    let unknown = s.run(&["--json", "journal"]).json()["unknown"].clone();
+    assert_eq!(unknown.as_array().unwrap().len(), 1, "{unknown}");
+    assert_eq!(unknown[0]["target"], hold.as_str());
+
+    let checked = s.run(&["--json", "journal", "--check"]);
+    assert_eq!(checked.code, 0, "{checked:?}");
+    let checked = checked.json();
+    assert_eq!(checked["settled"][0]["outcome"], "succeeded");
+    assert_eq!(checked["unknown"], Value::Array(vec![]));
+    let shown = s.run(&["--json", "payments", "show", &hold]).json();
+    assert_eq!(shown["captured"], 6000, "captured once");
+}
+
+#[test]
 fn stripe_refusing_is_1() {
     let s = setup(2306, None);
-    s.add_and_sync();
     let paid = s.payment(&s.key, 2000, false);
-    assert_eq!(s.run(&["sync"]).code, 0);
+    s.add_and_sync();
     // Refunded elsewhere (another computer's Till) while this cache still
     // thinks it refundable: Stripe refuses.
     let other = tempfile::tempdir().unwrap();
@@ -459,7 +504,7 @@ fn a_live_refund_without_a_terminal_or_yes_is_refused_and_nothing_is_journaled()
 #[test]
 fn a_sync_held_by_another_process_leaves_the_cache_and_says_so() {
     let s = setup(2308, Some(5));
-    let id = s.add_and_sync();
+    let id = s.add();
     let dir = till_core::DataDir::at(s.data.path()).unwrap();
     let held = till_core::sync_lock::SyncLock::try_acquire(&dir, &id)
         .unwrap()
@@ -495,7 +540,7 @@ fn wait_for_lock(dir: &till_core::DataDir, id: &str, held: bool) {
 #[test]
 fn the_app_and_the_command_line_never_sync_one_account_at_once() {
     let s = setup(2311, Some(5));
-    let id = s.add_and_sync();
+    let id = s.add();
     let dir = till_core::DataDir::at(s.data.path()).unwrap();
     // The app's side: Till::start_sync, as its start_sync command calls it.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -539,7 +584,9 @@ fn a_key_gone_from_the_keychain_is_5_and_the_cache_still_answers() {
     let sync = s.run(&["sync"]);
     assert_eq!(sync.code, 5, "{sync:?}");
     contains(&sync, "accounts add");
-    assert_eq!(s.run(&["payments", "list"]).code, 0);
+    let cached = s.run(&["--json", "payments", "list"]);
+    assert_eq!(cached.code, 0, "{cached:?}");
+    assert_eq!(cached.json()["payments"].as_array().unwrap().len(), 3);
 }
 
 #[test]
