@@ -39,6 +39,26 @@ impl Syncer {
         }
     }
 
+    /// A page of `kind` without the filter, after `after`; `None` when Stripe
+    /// refused it (the kind is then set aside).
+    async fn unfiltered_page(
+        &self,
+        kind: Kind,
+        after: Option<&str>,
+    ) -> Step<Option<kinds::Fetched>> {
+        match kinds::fetch(&self.client, kind, None, after, self.options.page_size).await {
+            Ok(page) => {
+                self.note_page(kind, &page);
+                Ok(Some(page))
+            }
+            Err(err) if health::is_refusal(&err) => {
+                self.controls.health.refuse(kind, &err);
+                Ok(None)
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
     /// The kinds whose history is still to read without the filter: those
     /// found so this run, and those whose reading a quit cut short.
     pub(super) fn unfiltered_pending(&self) -> Step<Vec<Kind>> {
@@ -65,23 +85,9 @@ impl Syncer {
         let started = std::time::Instant::now();
         loop {
             self.check()?;
-            let page = match kinds::fetch(
-                &self.client,
-                kind,
-                None,
-                after.as_deref(),
-                self.options.page_size,
-            )
-            .await
-            {
-                Ok(page) => page,
-                Err(err) if health::is_refusal(&err) => {
-                    self.controls.health.refuse(kind, &err);
-                    return Ok(stored);
-                }
-                Err(err) => return Err(err.into()),
+            let Some(page) = self.unfiltered_page(kind, after.as_deref()).await? else {
+                return Ok(stored);
             };
-            self.note_page(kind, &page);
             stored += i64::try_from(page.len()).unwrap_or(0);
             let finished = !page.has_more || page.last.is_none();
             if let Some((id, _)) = &page.last {
@@ -119,23 +125,9 @@ impl Syncer {
         let mut stored = 0i64;
         loop {
             self.check()?;
-            let page = match kinds::fetch(
-                &self.client,
-                kind,
-                None,
-                after.as_deref(),
-                self.options.page_size,
-            )
-            .await
-            {
-                Ok(page) => page,
-                Err(err) if health::is_refusal(&err) => {
-                    self.controls.health.refuse(kind, &err);
-                    return Ok(stored);
-                }
-                Err(err) => return Err(err.into()),
+            let Some(page) = self.unfiltered_page(kind, after.as_deref()).await? else {
+                return Ok(stored);
             };
-            self.note_page(kind, &page);
             let changed = self.write(|tx| {
                 let changed = kinds::changed(tx, &self.account_id, &page.batch)?;
                 if changed > 0 {
