@@ -203,13 +203,12 @@ pub struct RefundTotal {
 pub fn totals(conn: &Connection, account_id: &str, from: i64, to: i64) -> Result<Vec<RefundTotal>> {
     sql::rows(
         conn,
-        "SELECT currency, sum(amount), count(*) FROM refunds
-         WHERE account_id = ?1 AND created >= ?2 AND created < ?3
-           AND status IN ('pending', 'requires_action', 'succeeded')
-           AND NOT (status = 'succeeded' AND (balance_transaction IS NULL
-               OR balance_transaction IN (SELECT id FROM balance_transactions
-                   WHERE reporting_category = 'partial_capture_reversal')))
-         GROUP BY currency ORDER BY sum(amount) DESC, currency",
+        &format!(
+            "SELECT currency, sum(amount), count(*) FROM refunds
+             WHERE account_id = ?1 AND created >= ?2 AND created < ?3
+               AND status IN ('pending', 'requires_action', 'succeeded') AND {MOVED_MONEY}
+             GROUP BY currency ORDER BY sum(amount) DESC, currency"
+        ),
         params![account_id, from, to],
         |r| {
             Ok(RefundTotal {
